@@ -1,0 +1,130 @@
+//! `hunch analyze`: the pose engine on still images.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::Args;
+use hunch::models::ModelVariant;
+use hunch::pose::{PoseEstimate, LANDMARK_NAMES};
+use serde_json::json;
+
+use super::EngineArgs;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Landmark model variant.
+    #[arg(long, value_enum, default_value_t = ModelVariant::Full)]
+    pub model: ModelVariant,
+    /// One JSON object per image and line, instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the image with the upper-body skeleton drawn on it (a directory when
+    /// several images are given).
+    #[arg(long, value_name = "OUT.png")]
+    pub overlay: Option<PathBuf>,
+    /// PNG or JPEG images.
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<PathBuf>,
+}
+
+pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.overlay {
+        if args.images.len() > 1 && !out.is_dir() {
+            bail!(
+                "--overlay {} must be an existing directory when several images are given",
+                out.display()
+            );
+        }
+    }
+    let mut engine = engine_args.engine(args.model)?;
+    let stdout = std::io::stdout();
+    let mut failures = 0usize;
+    for path in &args.images {
+        let img = match hunch::image_io::load_rgb(path) {
+            Ok(img) => img,
+            Err(e) => {
+                eprintln!("hunch: {e}");
+                failures += 1;
+                continue;
+            }
+        };
+        let est = engine.estimate(&img)?;
+        let mut out = stdout.lock();
+        if args.json {
+            writeln!(out, "{}", to_json(path, &est))?;
+        } else {
+            writeln!(out, "{}", summary(path, &est))?;
+        }
+        if let (Some(target), Some(pose)) = (&args.overlay, &est.pose) {
+            let file = overlay_path(target, path);
+            let mut canvas = img;
+            hunch::overlay::draw_pose(&mut canvas, pose);
+            if let Err(e) = canvas.save(&file) {
+                eprintln!("hunch: cannot write overlay {}: {e}", file.display());
+                failures += 1;
+            }
+        } else if args.overlay.is_some() {
+            eprintln!(
+                "hunch: {}: no person found, no overlay written",
+                path.display()
+            );
+        }
+    }
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn overlay_path(target: &Path, image: &Path) -> PathBuf {
+    if target.is_dir() {
+        let stem = image.file_stem().unwrap_or_default().to_string_lossy();
+        target.join(format!("{stem}.overlay.png"))
+    } else {
+        target.to_path_buf()
+    }
+}
+
+/// The schema documented in the README: normalised landmarks as MediaPipe gives them.
+pub fn to_json(path: &Path, est: &PoseEstimate) -> serde_json::Value {
+    let landmarks = est.pose.as_ref().map(|p| {
+        p.landmarks
+            .iter()
+            .map(|l| [l.x, l.y, l.z, l.visibility, l.presence])
+            .collect::<Vec<_>>()
+    });
+    let world = est.pose.as_ref().map(|p| p.world.to_vec());
+    json!({
+        "image": path.display().to_string(),
+        "width": est.width,
+        "height": est.height,
+        "person": est.person(),
+        "presence": est.presence,
+        "landmarks": landmarks,
+        "world_landmarks": world,
+        "roi": est.roi,
+        "detection": est.detection,
+    })
+}
+
+fn summary(path: &Path, est: &PoseEstimate) -> String {
+    let head = format!("{} ({}×{})", path.display(), est.width, est.height);
+    let Some(pose) = &est.pose else {
+        return format!("{head}: no person (presence {:.2})", est.presence);
+    };
+    let mut s = format!("{head}: person, presence {:.2}", est.presence);
+    for i in [0, 7, 8, 11, 12] {
+        let l = pose.landmarks[i];
+        s += &format!(
+            "\n  {:<15} x {:7.1} px  y {:7.1} px  visibility {:.2}",
+            LANDMARK_NAMES[i],
+            l.x * est.width as f32,
+            l.y * est.height as f32,
+            l.visibility
+        );
+    }
+    s
+}

@@ -1,0 +1,62 @@
+//! Command-line definitions and dispatch.
+
+mod analyze;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use hunch::models::{ModelPaths, ModelVariant};
+use hunch::pose::{PoseEngine, SessionOptions};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hunch",
+    version,
+    about = "A quiet posture monitor: catches sustained forward-head posture and prompts a stretch."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command that runs the pose model.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// ONNX Runtime library to load (default: searched; see README).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+    /// Directory holding the pose models (default: searched; see README).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+    /// Inference threads (1 keeps a background monitor on one core).
+    #[arg(long, global = true, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: u16,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pose model on images and print the landmarks.
+    Analyze(analyze::AnalyzeArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Analyze(a) => analyze::run(&cli.engine, a),
+    }
+}
+
+impl EngineArgs {
+    /// Loads ONNX Runtime and the models: the one-off start-up every command shares.
+    pub fn engine(&self, variant: ModelVariant) -> anyhow::Result<PoseEngine> {
+        let env = hunch::runtime::init(self.ort_lib.as_deref())?;
+        let models = ModelPaths::resolve(self.models.as_deref(), variant)?;
+        let opts = SessionOptions {
+            threads: self.threads as usize,
+        };
+        PoseEngine::new(env, &models, opts).context("could not start the pose engine")
+    }
+}

@@ -1,0 +1,12 @@
+//! hunch: a quiet posture monitor.
+//!
+//! Data flows one way: camera → frames → [`pose`] → posture estimate → policy →
+//! notifier and journal → reports. Each stage is a module with a small API so tests and
+//! benches can drive any stage alone.
+
+pub mod image_io;
+pub mod models;
+pub mod overlay;
+pub mod paths;
+pub mod pose;
+pub mod runtime;

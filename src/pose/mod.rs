@@ -1,0 +1,237 @@
+//! BlazePose in Rust: person detection, landmark regression and tracking, reproducing
+//! MediaPipe's CPU pipeline on ONNX Runtime.
+//!
+//! [`PoseEngine`] owns both ONNX sessions and their input buffers (created once) and turns
+//! an RGB image into a [`PoseEstimate`]. For a stream of frames, [`PoseEngine::track`]
+//! takes the next ROI from the previous frame's auxiliary landmarks (33–34) and runs the
+//! detector only when that track is lost (presence < 0.5), as MediaPipe's video mode does.
+//! This module knows nothing of cameras or posture.
+
+pub mod anchors;
+pub mod detector;
+pub mod landmarker;
+pub mod roi;
+mod session;
+pub mod warp;
+
+use std::path::PathBuf;
+
+use image::RgbImage;
+use serde::Serialize;
+use thiserror::Error;
+
+pub use detector::{Detection, Detector};
+pub use landmarker::{LandmarkOutput, Landmarker};
+pub use roi::Roi;
+pub use session::SessionOptions;
+
+use crate::models::ModelPaths;
+
+/// The 33 BlazePose body landmarks.
+pub const NUM_LANDMARKS: usize = 33;
+/// What the landmark model outputs: 33 body landmarks, 2 auxiliary ones for tracking, and
+/// 4 the graph ignores.
+pub const ALL_LANDMARKS: usize = 39;
+/// Below this pose presence the landmark model sees no person.
+pub const MIN_PRESENCE: f32 = 0.5;
+
+/// Names in BlazePose order, for output and overlays.
+pub const LANDMARK_NAMES: [&str; NUM_LANDMARKS] = [
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+];
+
+/// One landmark: x, y normalised to the image (may fall outside [0,1]), z on x's scale
+/// relative to the hips, visibility and presence as probabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Landmark {
+    pub x: f32,
+    pub y: f32,
+    pub z: f32,
+    pub visibility: f32,
+    pub presence: f32,
+}
+
+#[derive(Debug, Error)]
+pub enum PoseError {
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::RuntimeError),
+    #[error(transparent)]
+    Models(#[from] crate::models::ModelError),
+    #[error("could not load model {path}: {reason}")]
+    Model { path: PathBuf, reason: String },
+    #[error("pose inference failed: {0}")]
+    Inference(String),
+    #[error("image is empty (0×0)")]
+    EmptyImage,
+}
+
+/// A person found in a frame.
+#[derive(Debug, Clone)]
+pub struct Pose {
+    pub landmarks: [Landmark; NUM_LANDMARKS],
+    /// Metres, origin between the hips, x to the image's right, y down, z away from camera.
+    pub world: [[f32; 3]; NUM_LANDMARKS],
+}
+
+/// The outcome for one frame.
+#[derive(Debug, Clone)]
+pub struct PoseEstimate {
+    pub width: u32,
+    pub height: u32,
+    /// Pose presence from the landmark model; 0 when nothing was detected.
+    pub presence: f32,
+    /// The ROI the landmark model ran on, if any.
+    pub roi: Option<Roi>,
+    /// The detector's output when it ran for this frame.
+    pub detection: Option<Detection>,
+    /// Landmarks, when presence ≥ 0.5.
+    pub pose: Option<Pose>,
+}
+
+impl PoseEstimate {
+    pub fn person(&self) -> bool {
+        self.pose.is_some()
+    }
+}
+
+/// Counters that show the tracker doing its job.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    pub frames: u64,
+    pub detector_runs: u64,
+    pub landmark_runs: u64,
+}
+
+/// Detector + landmark model + tracking state.
+pub struct PoseEngine {
+    detector: Detector,
+    landmarker: Landmarker,
+    tracked: Option<Roi>,
+    stats: EngineStats,
+}
+
+impl PoseEngine {
+    /// Loads ONNX Runtime (if not yet loaded) and both models.
+    pub fn new(
+        env: &ort::environment::Environment,
+        models: &ModelPaths,
+        opts: SessionOptions,
+    ) -> Result<Self, PoseError> {
+        Ok(Self {
+            detector: Detector::new(env, &models.detector, opts)?,
+            landmarker: Landmarker::new(env, &models.landmark, opts)?,
+            tracked: None,
+            stats: EngineStats::default(),
+        })
+    }
+
+    pub fn stats(&self) -> EngineStats {
+        self.stats
+    }
+
+    /// Forgets the tracked ROI: the next frame runs the detector.
+    pub fn reset(&mut self) {
+        self.tracked = None;
+    }
+
+    /// One independent image (MediaPipe's IMAGE mode): always runs the detector.
+    pub fn estimate(&mut self, img: &RgbImage) -> Result<PoseEstimate, PoseError> {
+        self.reset();
+        self.track(img)
+    }
+
+    /// The next frame of a stream (VIDEO mode): reuses the previous frame's ROI while the
+    /// person stays found. When the track is lost the detector runs on this same frame,
+    /// so that a monitor sampling once a second does not lose a whole sample.
+    pub fn track(&mut self, img: &RgbImage) -> Result<PoseEstimate, PoseError> {
+        if img.width() == 0 || img.height() == 0 {
+            return Err(PoseError::EmptyImage);
+        }
+        self.stats.frames += 1;
+        if let Some(roi) = self.tracked.take() {
+            let out = self.run_landmarks(img, roi)?;
+            if out.pose.is_some() {
+                return Ok(out);
+            }
+        }
+        self.stats.detector_runs += 1;
+        let detection = self.detector.detect(img)?.into_iter().next();
+        let Some(det) = detection else {
+            return Ok(PoseEstimate {
+                width: img.width(),
+                height: img.height(),
+                presence: 0.0,
+                roi: None,
+                detection: None,
+                pose: None,
+            });
+        };
+        let roi = Roi::from_alignment(
+            det.keypoints[0],
+            det.keypoints[1],
+            img.width(),
+            img.height(),
+        );
+        let mut out = self.run_landmarks(img, roi)?;
+        out.detection = Some(det);
+        Ok(out)
+    }
+
+    fn run_landmarks(&mut self, img: &RgbImage, roi: Roi) -> Result<PoseEstimate, PoseError> {
+        self.stats.landmark_runs += 1;
+        let out = self.landmarker.run(img, &roi)?;
+        let person = out.presence >= MIN_PRESENCE;
+        if person {
+            let aux = (out.landmarks[33], out.landmarks[34]);
+            self.tracked = Some(Roi::from_alignment(
+                [aux.0.x, aux.0.y],
+                [aux.1.x, aux.1.y],
+                img.width(),
+                img.height(),
+            ));
+        }
+        Ok(PoseEstimate {
+            width: img.width(),
+            height: img.height(),
+            presence: out.presence,
+            roi: Some(roi),
+            detection: None,
+            pose: person.then(|| Pose {
+                landmarks: std::array::from_fn(|i| out.landmarks[i]),
+                world: std::array::from_fn(|i| out.world[i]),
+            }),
+        })
+    }
+}

@@ -1,0 +1,182 @@
+//! Cutting a rotated rectangle out of an image into a model's input tensor.
+//!
+//! This reproduces MediaPipe's CPU `ImageToTensorCalculator` (OpenCV converter) closely
+//! enough that our landmarks land on MediaPipe's: the rectangle's corners map to the
+//! tensor's corners with OpenCV's pixel-index convention (the sample for output pixel
+//! `(i, j)` is taken at the affine image of `(i, j)`, not of `(i + ½, j + ½)`), sample
+//! positions are quantised to 1/32 pixel, bilinear interpolation runs on 8-bit values and
+//! rounds back to 8 bits, and only then is the value scaled to the model's float range.
+//! With BlazePose's ROI often 2.5× the image, a half-pixel convention error in the crop
+//! would move landmarks by several image pixels, so these details matter.
+
+use image::RgbImage;
+
+use super::roi::PixelRect;
+
+/// What an output pixel gets when its sample falls outside the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Border {
+    /// Zero (black) before range scaling: the detector's letterbox.
+    Zero,
+    /// The nearest edge pixel: the landmark model's crop.
+    Replicate,
+}
+
+/// Fixed-point precision of OpenCV's remap (INTER_BITS = 5).
+const SUBPIXEL: f32 = 32.0;
+
+/// Fills `out` (HWC, `out_w × out_h × 3`, f32) with the crop of `img` under `rect`,
+/// values mapped from [0, 255] to [`lo`, `hi`].
+#[allow(clippy::too_many_arguments)]
+pub fn warp_into(
+    img: &RgbImage,
+    rect: &PixelRect,
+    out: &mut [f32],
+    out_w: usize,
+    out_h: usize,
+    border: Border,
+    lo: f32,
+    hi: f32,
+) {
+    assert_eq!(out.len(), out_w * out_h * 3, "tensor buffer size");
+    let (iw, ih) = (img.width() as i32, img.height() as i32);
+    let src = img.as_raw();
+    let (s, c) = rect.rotation.sin_cos();
+    // Affine map from output pixel index (u, v) to image pixel index: the rectangle's
+    // top-left corner plus steps along its rotated axes.
+    let ax = [c * rect.width / out_w as f32, s * rect.width / out_w as f32];
+    let ay = [
+        -s * rect.height / out_h as f32,
+        c * rect.height / out_h as f32,
+    ];
+    let origin = [
+        rect.cx - 0.5 * (c * rect.width - s * rect.height),
+        rect.cy - 0.5 * (s * rect.width + c * rect.height),
+    ];
+    let scale = (hi - lo) / 255.0;
+
+    let fetch = |x: i32, y: i32, ch: usize| -> f32 {
+        match border {
+            Border::Replicate => {
+                let x = x.clamp(0, iw - 1) as usize;
+                let y = y.clamp(0, ih - 1) as usize;
+                src[(y * iw as usize + x) * 3 + ch] as f32
+            }
+            Border::Zero => {
+                if x < 0 || y < 0 || x >= iw || y >= ih {
+                    0.0
+                } else {
+                    src[(y as usize * iw as usize + x as usize) * 3 + ch] as f32
+                }
+            }
+        }
+    };
+
+    for v in 0..out_h {
+        let row_x = origin[0] + ay[0] * v as f32;
+        let row_y = origin[1] + ay[1] * v as f32;
+        let line = &mut out[v * out_w * 3..(v + 1) * out_w * 3];
+        for u in 0..out_w {
+            let sx = ((row_x + ax[0] * u as f32) * SUBPIXEL).round() as i32;
+            let sy = ((row_y + ax[1] * u as f32) * SUBPIXEL).round() as i32;
+            let (x0, y0) = (sx >> 5, sy >> 5);
+            let fx = (sx & 31) as f32 / SUBPIXEL;
+            let fy = (sy & 31) as f32 / SUBPIXEL;
+            let px = &mut line[u * 3..u * 3 + 3];
+            let inside = x0 >= 0 && y0 >= 0 && x0 + 1 < iw && y0 + 1 < ih;
+            for (ch, dst) in px.iter_mut().enumerate() {
+                let (p00, p10, p01, p11) = if inside {
+                    let i = (y0 as usize * iw as usize + x0 as usize) * 3 + ch;
+                    let stride = iw as usize * 3;
+                    (
+                        src[i] as f32,
+                        src[i + 3] as f32,
+                        src[i + stride] as f32,
+                        src[i + stride + 3] as f32,
+                    )
+                } else {
+                    (
+                        fetch(x0, y0, ch),
+                        fetch(x0 + 1, y0, ch),
+                        fetch(x0, y0 + 1, ch),
+                        fetch(x0 + 1, y0 + 1, ch),
+                    )
+                };
+                let top = p00 + (p10 - p00) * fx;
+                let bottom = p01 + (p11 - p01) * fx;
+                let value = (top + (bottom - top) * fy).round();
+                *dst = value * scale + lo;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 10) as u8, (y * 10) as u8, 7]))
+    }
+
+    #[test]
+    fn identity_rect_copies_pixels() {
+        let img = gradient(8, 6);
+        let rect = PixelRect {
+            cx: 4.0,
+            cy: 3.0,
+            width: 8.0,
+            height: 6.0,
+            rotation: 0.0,
+        };
+        let mut out = vec![0.0; 8 * 6 * 3];
+        warp_into(&img, &rect, &mut out, 8, 6, Border::Replicate, 0.0, 255.0);
+        for y in 0..6 {
+            for x in 0..8 {
+                let i = (y * 8 + x) * 3;
+                assert_eq!(out[i], (x * 10) as f32);
+                assert_eq!(out[i + 1], (y * 10) as f32);
+                assert_eq!(out[i + 2], 7.0);
+            }
+        }
+    }
+
+    #[test]
+    fn zero_border_outside_and_range_scaling() {
+        let img = gradient(4, 4);
+        // A rect twice the image, centred: the outer ring of samples is outside.
+        let rect = PixelRect {
+            cx: 2.0,
+            cy: 2.0,
+            width: 8.0,
+            height: 8.0,
+            rotation: 0.0,
+        };
+        let mut out = vec![0.0; 4 * 4 * 3];
+        warp_into(&img, &rect, &mut out, 4, 4, Border::Zero, -1.0, 1.0);
+        // Output (0,0) samples image (-2,-2): black, which is -1 after scaling.
+        assert_eq!(out[0], -1.0);
+        // Output (2,2) samples image (2,2): 20/255 scaled to [-1, 1].
+        let i = (2 * 4 + 2) * 3;
+        assert!((out[i] - (20.0 / 127.5 - 1.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn half_turn_flips_the_image() {
+        let img = gradient(5, 5);
+        let rect = PixelRect {
+            cx: 2.0,
+            cy: 2.0,
+            width: 5.0,
+            height: 5.0,
+            rotation: std::f32::consts::PI,
+        };
+        let mut out = vec![0.0; 5 * 5 * 3];
+        warp_into(&img, &rect, &mut out, 5, 5, Border::Replicate, 0.0, 255.0);
+        // Output (0,0) maps to the image's (4.5, 4.5) corner region; the top-left of the
+        // output shows the bottom-right of the image.
+        assert!(out[0] >= 40.0 && out[1] >= 40.0, "{:?}", &out[..3]);
+        let last = (5 * 5 - 1) * 3;
+        assert!(out[last] <= 10.0 && out[last + 1] <= 10.0);
+    }
+}

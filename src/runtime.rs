@@ -1,0 +1,208 @@
+//! Finding and loading the ONNX Runtime shared library.
+//!
+//! hunch links ONNX Runtime dynamically (ort's `load-dynamic`) so that the default build
+//! needs no network: `scripts/setup` fetches `libonnxruntime.so.1.31.1` once, and this
+//! module finds it at run time in a fixed, documented order. Every failure ends in one
+//! sentence that tells the user what to do, never a panic inside `ort`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::environment::Environment;
+
+use thiserror::Error;
+
+/// The ONNX Runtime minor version hunch is built against (ort's `api-31`).
+pub const ORT_MINOR: u32 = 31;
+/// The exact library file `scripts/setup` installs.
+pub const ORT_FILE: &str = "libonnxruntime.so.1.31.1";
+
+/// Where a candidate library path came from; shown in error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `--ort-lib` on the command line or `ort_lib` in the config.
+    Explicit,
+    /// The `ORT_DYLIB_PATH` environment variable.
+    Env,
+    /// Beside the `hunch` executable (or in `lib/` beside it).
+    Executable,
+    /// The checkout's `runtime/` directory, filled by `scripts/setup`.
+    Project,
+    /// `$XDG_DATA_HOME/hunch/lib`.
+    UserData,
+    /// The dynamic linker's own search (`ldconfig`, `LD_LIBRARY_PATH`).
+    System,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Origin::Explicit => "--ort-lib",
+            Origin::Env => "ORT_DYLIB_PATH",
+            Origin::Executable => "next to the executable",
+            Origin::Project => "project runtime/ directory",
+            Origin::UserData => "user data directory",
+            Origin::System => "system library path",
+        })
+    }
+}
+
+const FIX: &str = "run `scripts/setup` from the hunch checkout, or set ORT_DYLIB_PATH \
+                   (or pass --ort-lib) to a libonnxruntime.so from onnxruntime 1.31";
+
+#[derive(Debug, Error)]
+pub enum RuntimeError {
+    #[error("ONNX Runtime was not found ({searched}); {FIX}")]
+    NotFound { searched: String },
+    #[error(
+        "{path} ({origin}) is ONNX Runtime {found}, but hunch needs 1.{ORT_MINOR} or newer; {FIX}"
+    )]
+    WrongVersion {
+        path: PathBuf,
+        origin: Origin,
+        found: String,
+    },
+    #[error("{path} ({origin}) could not be loaded as ONNX Runtime ({reason}); {FIX}")]
+    Unloadable {
+        path: PathBuf,
+        origin: Origin,
+        reason: String,
+    },
+    #[error("ONNX Runtime could not start its environment: {0}")]
+    Environment(String),
+}
+
+/// Candidate library paths in search order. Only the first existing file is tried,
+/// except that an explicit path is always tried (and its failure reported as such).
+pub fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
+    let mut out = Vec::new();
+    if let Some(p) = explicit {
+        out.push((p.to_path_buf(), Origin::Explicit));
+    }
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|v| !v.is_empty()) {
+        out.push((PathBuf::from(p), Origin::Env));
+    }
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        for d in [dir.clone(), dir.join("lib"), dir.join("../lib/hunch")] {
+            out.push((d.join(ORT_FILE), Origin::Executable));
+            out.push((d.join("libonnxruntime.so"), Origin::Executable));
+        }
+    }
+    out.push((project_runtime_dir().join(ORT_FILE), Origin::Project));
+    if let Some(d) = crate::paths::data_dir() {
+        out.push((d.join("lib").join(ORT_FILE), Origin::UserData));
+    }
+    out
+}
+
+/// `runtime/` in the source checkout this binary was built from, where `scripts/setup`
+/// puts the library. Harmless for installed binaries: the path simply does not exist.
+pub fn project_runtime_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
+}
+
+/// Loads ONNX Runtime and commits its process-wide environment. Safe to call more than
+/// once: after the first success later calls return the path already loaded.
+pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, RuntimeError> {
+    if let Some(env) = ENVIRONMENT.get() {
+        return Ok(env);
+    }
+    let found = locate(explicit)?;
+    let (path, origin) = match &found {
+        Some((p, o)) => (p.clone(), *o),
+        None => (PathBuf::from("libonnxruntime.so.1"), Origin::System),
+    };
+    if origin == Origin::System {
+        // The dynamic linker may still know a system-wide install.
+        if let Err(e) = load(&path, origin) {
+            return Err(match e {
+                RuntimeError::Unloadable { .. } => RuntimeError::NotFound {
+                    searched: searched_summary(explicit),
+                },
+                other => other,
+            });
+        }
+    } else {
+        load(&path, origin)?;
+    }
+    LOADED_FROM.set(path).ok();
+    ENVIRONMENT
+        .get()
+        .ok_or_else(|| RuntimeError::Environment("environment missing after load".into()))
+}
+
+/// The library file that was loaded, once [`init`] has succeeded.
+pub fn loaded_from() -> Option<&'static Path> {
+    LOADED_FROM.get().map(PathBuf::as_path)
+}
+
+static LOADED_FROM: OnceLock<PathBuf> = OnceLock::new();
+
+fn locate(explicit: Option<&Path>) -> Result<Option<(PathBuf, Origin)>, RuntimeError> {
+    for (path, origin) in candidates(explicit) {
+        if origin == Origin::Explicit || origin == Origin::Env {
+            // Whatever the user named is what they meant: no silent fallback.
+            if !path.is_file() {
+                return Err(RuntimeError::Unloadable {
+                    reason: "no such file".into(),
+                    path,
+                    origin,
+                });
+            }
+            return Ok(Some((path, origin)));
+        }
+        if path.is_file() {
+            return Ok(Some((path, origin)));
+        }
+    }
+    Ok(None)
+}
+
+fn searched_summary(explicit: Option<&Path>) -> String {
+    let mut dirs: Vec<String> = Vec::new();
+    for (p, _) in candidates(explicit) {
+        let d = p
+            .parent()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    dirs.push("the system library path".into());
+    format!("looked in {}", dirs.join(", "))
+}
+
+fn load(path: &Path, origin: Origin) -> Result<(), RuntimeError> {
+    let builder = ort::init_from(path).map_err(|e| classify(e, path, origin))?;
+    let env = builder
+        .with_name("hunch")
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| RuntimeError::Environment(e.to_string()))?;
+    // Sessions look the environment up through a weak reference: keep it alive for the
+    // life of the process so every session shares this one.
+    let _ = ENVIRONMENT.set(env);
+    Ok(())
+}
+
+static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
+
+fn classify(e: ort::LoadDynamicError, path: &Path, origin: Origin) -> RuntimeError {
+    let text = e.to_string();
+    if let Some(found) = text.split("but got '").nth(1) {
+        return RuntimeError::WrongVersion {
+            path: path.to_path_buf(),
+            origin,
+            found: found.trim_end_matches('\'').to_string(),
+        };
+    }
+    RuntimeError::Unloadable {
+        path: path.to_path_buf(),
+        origin,
+        reason: text,
+    }
+}
