@@ -56,6 +56,20 @@ impl Roi {
         }
     }
 
+    /// Whether `other` is near enough to `self` to keep using `self` for tracking: centre
+    /// within 5% of the ROI side, side within 15%, rotation within 8°.
+    pub fn close_to(&self, other: &Roi, width: u32, height: u32) -> bool {
+        let (a, b) = (
+            self.to_pixels(width, height),
+            other.to_pixels(width, height),
+        );
+        let side = a.width.max(1e-6);
+        let moved = (a.cx - b.cx).hypot(a.cy - b.cy) / side;
+        let scaled = (b.width / side - 1.0).abs();
+        let turned = normalize_radians(a.rotation - b.rotation).abs();
+        moved <= 0.05 && scaled <= 0.15 && turned <= 8f32.to_radians()
+    }
+
     pub fn to_pixels(&self, width: u32, height: u32) -> PixelRect {
         PixelRect {
             cx: self.x_center * width as f32,
@@ -158,6 +172,22 @@ mod tests {
             (t[0] - 0.4).abs() < 1e-6 && (t[1] - 0.6).abs() < 1e-6,
             "{t:?}"
         );
+    }
+
+    #[test]
+    fn close_to_keeps_small_changes_and_rejects_large_ones() {
+        let a = Roi::from_alignment([0.5, 0.9], [0.52, 0.3], 640, 480);
+        let mut b = a;
+        b.x_center += 0.01; // 6.4 px of a ~960 px side
+        assert!(a.close_to(&b, 640, 480));
+        b.width *= 1.2;
+        assert!(!a.close_to(&b, 640, 480));
+        let mut c = a;
+        c.rotation += 0.2; // 11.5°
+        assert!(!a.close_to(&c, 640, 480));
+        let mut d = a;
+        d.y_center += 0.15; // 72 px
+        assert!(!a.close_to(&d, 640, 480));
     }
 
     #[test]

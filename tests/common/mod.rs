@@ -1,0 +1,64 @@
+//! Shared helpers for the integration tests: the real engine on the repo's models and
+//! ONNX Runtime as `scripts/setup` installs it, and MediaPipe's reference output.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use hunch::models::{ModelPaths, ModelVariant};
+use hunch::pose::{PoseEngine, SessionOptions};
+use image::RgbImage;
+use serde_json::Value;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn engine(variant: ModelVariant) -> PoseEngine {
+    let env = hunch::runtime::init(None).expect("ONNX Runtime (run scripts/setup)");
+    let models = ModelPaths::in_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        variant,
+    )
+    .expect("models/ in the repo");
+    PoseEngine::new(env, &models, SessionOptions::default()).expect("engine")
+}
+
+pub fn image(name: &str) -> RgbImage {
+    hunch::image_io::load_rgb(&fixture(name)).expect("fixture image")
+}
+
+pub fn reference(kind: &str, variant: &str, image: &str) -> Value {
+    let p = fixture(&format!(
+        "mediapipe/mediapipe_{kind}_{variant}_{image}.json"
+    ));
+    serde_json::from_str(&std::fs::read_to_string(&p).expect("reference json")).expect("json")
+}
+
+/// Reference landmark `i` as (x, y) normalised.
+pub fn ref_xy(v: &Value, key: &str, i: usize) -> (f32, f32) {
+    let l = &v[key][i];
+    (l[0].as_f64().unwrap() as f32, l[1].as_f64().unwrap() as f32)
+}
+
+/// Pixel distances between our landmarks 0..n and a list of normalised reference points.
+pub fn pixel_errors(
+    ours: &[hunch::pose::Landmark],
+    theirs: &[(f32, f32)],
+    w: u32,
+    h: u32,
+) -> Vec<f32> {
+    ours.iter()
+        .zip(theirs)
+        .map(|(a, b)| ((a.x - b.0) * w as f32).hypot((a.y - b.1) * h as f32))
+        .collect()
+}
+
+pub fn mean(v: &[f32]) -> f32 {
+    v.iter().sum::<f32>() / v.len() as f32
+}
+
+pub fn max(v: &[f32]) -> f32 {
+    v.iter().cloned().fold(0.0, f32::max)
+}
