@@ -106,6 +106,7 @@ pub fn project_runtime_dir() -> PathBuf {
 
 /// Loads ONNX Runtime and commits its process-wide environment. Safe to call more than
 /// once: after the first success later calls return the path already loaded.
+#[cfg(feature = "ort-dynamic")]
 pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, RuntimeError> {
     if let Some(env) = ENVIRONMENT.get() {
         return Ok(env);
@@ -141,6 +142,7 @@ pub fn loaded_from() -> Option<&'static Path> {
 
 static LOADED_FROM: OnceLock<PathBuf> = OnceLock::new();
 
+#[cfg(feature = "ort-dynamic")]
 fn locate(explicit: Option<&Path>) -> Result<Option<(PathBuf, Origin)>, RuntimeError> {
     for (path, origin) in candidates(explicit) {
         if origin == Origin::Explicit || origin == Origin::Env {
@@ -161,6 +163,7 @@ fn locate(explicit: Option<&Path>) -> Result<Option<(PathBuf, Origin)>, RuntimeE
     Ok(None)
 }
 
+#[cfg(feature = "ort-dynamic")]
 fn searched_summary(explicit: Option<&Path>) -> String {
     let mut dirs: Vec<String> = Vec::new();
     for (p, _) in candidates(explicit) {
@@ -176,8 +179,23 @@ fn searched_summary(explicit: Option<&Path>) -> String {
     format!("looked in {}", dirs.join(", "))
 }
 
+/// With ONNX Runtime linked in at build time (`download-ort`) there is nothing to find.
+#[cfg(not(feature = "ort-dynamic"))]
+pub fn init(_explicit: Option<&Path>) -> Result<&'static Environment, RuntimeError> {
+    if ENVIRONMENT.get().is_none() {
+        commit(ort::init())?;
+    }
+    ENVIRONMENT
+        .get()
+        .ok_or_else(|| RuntimeError::Environment("environment missing after init".into()))
+}
+
+#[cfg(feature = "ort-dynamic")]
 fn load(path: &Path, origin: Origin) -> Result<(), RuntimeError> {
-    let builder = ort::init_from(path).map_err(|e| classify(e, path, origin))?;
+    commit(ort::init_from(path).map_err(|e| classify(e, path, origin))?)
+}
+
+fn commit(builder: ort::environment::EnvironmentBuilder) -> Result<(), RuntimeError> {
     let env = builder
         .with_name("hunch")
         .with_telemetry(false)
@@ -191,6 +209,7 @@ fn load(path: &Path, origin: Origin) -> Result<(), RuntimeError> {
 
 static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
 
+#[cfg(feature = "ort-dynamic")]
 fn classify(e: ort::LoadDynamicError, path: &Path, origin: Origin) -> RuntimeError {
     let text = e.to_string();
     if let Some(found) = text.split("but got '").nth(1) {

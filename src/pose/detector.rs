@@ -43,7 +43,13 @@ impl Detector {
         path: &std::path::Path,
         opts: SessionOptions,
     ) -> Result<Self, PoseError> {
-        let session = load(env, path, opts, &[INPUT], &[OUT_BOXES, OUT_SCORES])?;
+        let session = load(
+            env,
+            path,
+            opts,
+            (INPUT, [1, INPUT_SIZE as i64, INPUT_SIZE as i64, 3]),
+            &[OUT_BOXES, OUT_SCORES],
+        )?;
         let n = INPUT_SIZE as usize;
         Ok(Self {
             session,

@@ -49,7 +49,7 @@ impl Landmarker {
             env,
             path,
             opts,
-            &[INPUT],
+            (INPUT, [1, INPUT_SIZE as i64, INPUT_SIZE as i64, 3]),
             &[OUT_LANDMARKS, OUT_PRESENCE, OUT_HEATMAP, OUT_WORLD],
         )?;
         Ok(Self {
@@ -128,14 +128,15 @@ fn decode(raw: &[f32]) -> [Landmark; ALL_LANDMARKS] {
 /// MediaPipe's RefineLandmarksFromHeatmapCalculator: the sigmoid-weighted centroid of a
 /// 7×7 heatmap window around each landmark replaces its x, y when the window's peak
 /// confidence reaches 0.5. Reproduced as written, including that the centroid uses
-/// cell indices (no half-cell offset) and the row bound check compares the column.
+/// cell indices (no half-cell offset) and that its bounds check tests the column twice
+/// and never `row >= 64` (a row past the bottom just shrinks the window).
 fn refine_with_heatmap(lms: &mut [Landmark; ALL_LANDMARKS], heatmap: &[f32]) {
     let n = HEATMAP_SIZE as i32;
     let half = (REFINE_KERNEL as i32 - 1) / 2;
     for (k, lm) in lms.iter_mut().enumerate() {
         let col = (lm.x * n as f32) as i32;
         let row = (lm.y * n as f32) as i32;
-        if col < 0 || col >= n || row < 0 || col >= n {
+        if col < 0 || col >= n || row < 0 {
             continue;
         }
         let (c0, c1) = ((col - half).max(0), (col + half + 1).min(n));

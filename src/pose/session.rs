@@ -27,7 +27,7 @@ pub fn load(
     env: &ort::environment::Environment,
     path: &Path,
     opts: SessionOptions,
-    inputs: &[&str],
+    input: (&str, [i64; 4]),
     outputs: &[&str],
 ) -> Result<Session, PoseError> {
     let fail = |reason: String| PoseError::Model {
@@ -35,16 +35,16 @@ pub fn load(
         reason,
     };
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    let session = Session::builder(env)
-        .map_err(|e| fail(e.to_string()))?
-        // All graph optimisations: the models are static, so the one-off cost at load
-        // (tens of ms) buys faster inference for the life of the process.
-        .with_optimization_level(GraphOptimizationLevel::All)
-        .and_then(|b| b.with_intra_threads(opts.threads.max(1)))
-        .and_then(|b| b.with_inter_threads(1))
-        // No busy-waiting between runs: we run at most a few frames a second.
-        .and_then(|b| b.with_intra_op_spinning(false))
-        .map_err(|e| fail(e.to_string()))?
+    let step = |r: ort::session::builder::BuilderResult| r.map_err(|e| fail(e.to_string()));
+    let builder = Session::builder(env).map_err(|e| fail(e.to_string()))?;
+    // All graph optimisations: the models are static, so the one-off cost at load
+    // (tens of ms) buys faster inference for the life of the process.
+    let builder = step(builder.with_optimization_level(GraphOptimizationLevel::All))?;
+    let builder = step(builder.with_intra_threads(opts.threads.max(1)))?;
+    let builder = step(builder.with_inter_threads(1))?;
+    // No busy-waiting between runs: we run at most a few frames a second.
+    let mut builder = step(builder.with_intra_op_spinning(false))?;
+    let session = builder
         .commit_from_memory(&bytes)
         .map_err(|e| {
             fail(format!(
@@ -52,12 +52,24 @@ pub fn load(
                 e
             ))
         })?;
-    for name in inputs {
-        if !session.inputs().iter().any(|i| i.name() == *name) {
+    let (name, shape) = input;
+    let found = session
+        .inputs()
+        .iter()
+        .find(|i| i.name() == name)
+        .and_then(|i| i.dtype().tensor_shape().map(|s| s.to_vec()));
+    match found {
+        None => {
             return Err(fail(format!(
-                "it has no input named `{name}`; is this the right model?"
-            )));
+                "it has no tensor input named `{name}`; is this the right model?"
+            )))
         }
+        Some(s) if s != shape => {
+            return Err(fail(format!(
+                "its input `{name}` has shape {s:?}, expected {shape:?}; is this the right model?"
+            )))
+        }
+        Some(_) => {}
     }
     for name in outputs {
         if !session.outputs().iter().any(|o| o.name() == *name) {

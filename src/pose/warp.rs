@@ -4,8 +4,9 @@
 //! enough that our landmarks land on MediaPipe's: the rectangle's corners map to the
 //! tensor's corners with OpenCV's pixel-index convention (the sample for output pixel
 //! `(i, j)` is taken at the affine image of `(i, j)`, not of `(i + ½, j + ½)`), sample
-//! positions are quantised to 1/32 pixel, bilinear interpolation runs on 8-bit values and
-//! rounds back to 8 bits, and only then is the value scaled to the model's float range.
+//! positions are quantised to 1/32 pixel, bilinear interpolation uses OpenCV's integer
+//! weights on 8-bit values and rounds back to 8 bits, and only then is the value scaled to
+//! the model's float range.
 //! With BlazePose's ROI often 2.5× the image, a half-pixel convention error in the crop
 //! would move landmarks by several image pixels, so these details matter.
 
@@ -53,20 +54,23 @@ pub fn warp_into(
         rect.cx - 0.5 * (c * rect.width - s * rect.height),
         rect.cy - 0.5 * (s * rect.width + c * rect.height),
     ];
+    // 8-bit value → model range, once per value rather than once per sample.
     let scale = (hi - lo) / 255.0;
+    let lut: [f32; 256] = std::array::from_fn(|v| v as f32 * scale + lo);
+    let (iw_u, stride) = (iw as usize, iw as usize * 3);
 
-    let fetch = |x: i32, y: i32, ch: usize| -> f32 {
+    let fetch = |x: i32, y: i32, ch: usize| -> u32 {
         match border {
             Border::Replicate => {
                 let x = x.clamp(0, iw - 1) as usize;
                 let y = y.clamp(0, ih - 1) as usize;
-                src[(y * iw as usize + x) * 3 + ch] as f32
+                src[(y * iw_u + x) * 3 + ch] as u32
             }
             Border::Zero => {
                 if x < 0 || y < 0 || x >= iw || y >= ih {
-                    0.0
+                    0
                 } else {
-                    src[(y as usize * iw as usize + x as usize) * 3 + ch] as f32
+                    src[(y as usize * iw_u + x as usize) * 3 + ch] as u32
                 }
             }
         }
@@ -76,36 +80,36 @@ pub fn warp_into(
         let row_x = origin[0] + ay[0] * v as f32;
         let row_y = origin[1] + ay[1] * v as f32;
         let line = &mut out[v * out_w * 3..(v + 1) * out_w * 3];
-        for u in 0..out_w {
+        for (u, px) in line.chunks_exact_mut(3).enumerate() {
             let sx = ((row_x + ax[0] * u as f32) * SUBPIXEL).round() as i32;
             let sy = ((row_y + ax[1] * u as f32) * SUBPIXEL).round() as i32;
             let (x0, y0) = (sx >> 5, sy >> 5);
-            let fx = (sx & 31) as f32 / SUBPIXEL;
-            let fy = (sy & 31) as f32 / SUBPIXEL;
-            let px = &mut line[u * 3..u * 3 + 3];
-            let inside = x0 >= 0 && y0 >= 0 && x0 + 1 < iw && y0 + 1 < ih;
-            for (ch, dst) in px.iter_mut().enumerate() {
-                let (p00, p10, p01, p11) = if inside {
-                    let i = (y0 as usize * iw as usize + x0 as usize) * 3 + ch;
-                    let stride = iw as usize * 3;
-                    (
-                        src[i] as f32,
-                        src[i + 3] as f32,
-                        src[i + stride] as f32,
-                        src[i + stride + 3] as f32,
-                    )
-                } else {
-                    (
-                        fetch(x0, y0, ch),
-                        fetch(x0 + 1, y0, ch),
-                        fetch(x0, y0 + 1, ch),
-                        fetch(x0 + 1, y0 + 1, ch),
-                    )
-                };
-                let top = p00 + (p10 - p00) * fx;
-                let bottom = p01 + (p11 - p01) * fx;
-                let value = (top + (bottom - top) * fy).round();
-                *dst = value * scale + lo;
+            // OpenCV's integer bilinear weights: (32 − fx)(32 − fy) etc., summing to 1024.
+            let (fx, fy) = ((sx & 31) as u32, (sy & 31) as u32);
+            let w = [
+                (32 - fx) * (32 - fy),
+                fx * (32 - fy),
+                (32 - fx) * fy,
+                fx * fy,
+            ];
+            if x0 >= 0 && y0 >= 0 && x0 + 1 < iw && y0 + 1 < ih {
+                let i = (y0 as usize * iw_u + x0 as usize) * 3;
+                let (top, bottom) = (&src[i..i + 6], &src[i + stride..i + stride + 6]);
+                for ch in 0..3 {
+                    let acc = top[ch] as u32 * w[0]
+                        + top[ch + 3] as u32 * w[1]
+                        + bottom[ch] as u32 * w[2]
+                        + bottom[ch + 3] as u32 * w[3];
+                    px[ch] = lut[((acc + 512) >> 10) as usize];
+                }
+            } else {
+                for (ch, dst) in px.iter_mut().enumerate() {
+                    let acc = fetch(x0, y0, ch) * w[0]
+                        + fetch(x0 + 1, y0, ch) * w[1]
+                        + fetch(x0, y0 + 1, ch) * w[2]
+                        + fetch(x0 + 1, y0 + 1, ch) * w[3];
+                    *dst = lut[((acc + 512) >> 10) as usize];
+                }
             }
         }
     }
