@@ -4,9 +4,15 @@
 //! notifier and journal → reports. Each stage is a module with a small API so tests and
 //! benches can drive any stage alone.
 
+pub mod camera;
+pub mod config;
+pub mod eval;
+pub mod frame;
 pub mod image_io;
+pub mod manifest;
 pub mod models;
 pub mod overlay;
 pub mod paths;
 pub mod pose;
+pub mod posture;
 pub mod runtime;

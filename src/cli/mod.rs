@@ -1,6 +1,7 @@
 //! Command-line definitions and dispatch.
 
 mod analyze;
+mod eval;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,11 +42,14 @@ pub struct EngineArgs {
 pub enum Command {
     /// Run the pose model on images and print the landmarks.
     Analyze(analyze::AnalyzeArgs),
+    /// Score the posture classifier on labelled recordings (see `hunch::manifest`).
+    Eval(eval::EvalArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(a) => analyze::run(&cli.engine, a),
+        Command::Eval(a) => eval::run(&cli.engine, a),
     }
 }
 
@@ -58,5 +62,13 @@ impl EngineArgs {
             threads: self.threads as usize,
         };
         PoseEngine::new(env, &models, opts).context("could not start the pose engine")
+    }
+}
+
+/// The user's config, or defaults when there is none.
+pub fn load_config() -> anyhow::Result<hunch::config::Config> {
+    match hunch::config::Config::default_path() {
+        Some(p) => Ok(hunch::config::Config::load(&p)?),
+        None => Ok(hunch::config::Config::default()),
     }
 }

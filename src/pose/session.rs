@@ -42,11 +42,11 @@ pub fn load(
     let builder = step(builder.with_optimization_level(GraphOptimizationLevel::All))?;
     let builder = step(builder.with_intra_threads(opts.threads.max(1)))?;
     let builder = step(builder.with_inter_threads(1))?;
-    // With one thread there is no pool. With more, the workers busy-wait for work between
-    // operators; measured here that halves the 2-thread latency of the lite model
-    // (12.6 → ~7 ms), and costs nothing between frames because the pool stops spinning
-    // shortly after a run ends.
-    let mut builder = step(builder.with_intra_op_spinning(opts.threads > 1))?;
+    // No busy-waiting. With one thread there is no pool anyway. With two, spinning made
+    // the landmark model alone faster (lite 12.6 → 9.4 ms) but the single-image path
+    // slower (~19 → ~30 ms): the detector's and the landmark model's pools, each spinning,
+    // fought over two cores. Sampling once a second, we want neither fight nor spin.
+    let mut builder = step(builder.with_intra_op_spinning(false))?;
     let session = builder
         .commit_from_memory(&bytes)
         .map_err(|e| {

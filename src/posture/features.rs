@@ -43,7 +43,9 @@ impl Rejection {
             Rejection::ShouldersNotVisible => {
                 "both shoulders must be in view: move back or tilt the camera down a little"
             }
-            Rejection::HeadNotVisible => "your face is not clearly visible: check the light and the camera angle",
+            Rejection::HeadNotVisible => {
+                "your face is not clearly visible: check the light and the camera angle"
+            }
             Rejection::HeadTurned => "your head is turned: face the screen the camera sits on",
             Rejection::HeadTilted => "your head is tilted sideways: hold it level",
         }
@@ -92,6 +94,12 @@ impl Features {
     /// Head width relative to shoulder width: grows when the head comes forward.
     pub fn head_scale(&self) -> f32 {
         self.head_width / self.shoulder_width
+    }
+
+    /// How far the nose tip sits below the eyes, per eye spacing: grows when the head
+    /// pitches down (reading a phone, looking at the keyboard).
+    pub fn pitch(&self) -> f32 {
+        (self.nose[1] - self.head_mid[1]) / self.head_width
     }
 }
 
@@ -174,5 +182,9 @@ pub fn extract(est: &PoseEstimate) -> Result<Features, Rejection> {
 }
 
 fn mid3(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
-    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0, (a[2] + b[2]) / 2.0]
+    [
+        (a[0] + b[0]) / 2.0,
+        (a[1] + b[1]) / 2.0,
+        (a[2] + b[2]) / 2.0,
+    ]
 }

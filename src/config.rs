@@ -1,0 +1,69 @@
+//! The user's settings: `$XDG_CONFIG_HOME/hunch/config.toml`, every key optional, every
+//! value checked with a message that names it.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::posture::{FilterParams, ModelParams};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The neck-forward angle model.
+    pub posture: ModelParams,
+    /// Smoothing, thresholds, sustain and absence.
+    pub filter: FilterParams,
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("config {path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+impl Config {
+    pub fn default_path() -> Option<PathBuf> {
+        crate::paths::config_dir().map(|d| d.join("config.toml"))
+    }
+
+    /// Loads `path`; a missing file means all defaults.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.into(),
+                    reason: e.to_string(),
+                })
+            }
+        };
+        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.into(),
+            reason: e.to_string().trim().replace('\n', " "),
+        })?;
+        cfg.validate().map_err(|reason| ConfigError::Invalid {
+            path: path.into(),
+            reason,
+        })?;
+        Ok(cfg)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        self.filter
+            .validate()
+            .map_err(|e| format!("[filter] {e}"))?;
+        let p = &self.posture;
+        if !(10.0..=80.0).contains(&p.neutral_cva_deg) {
+            return Err("[posture] neutral_cva_deg must be between 10 and 80".into());
+        }
+        if !(0.0..=1.0).contains(&p.world_weight) {
+            return Err("[posture] world_weight must be between 0 and 1".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! The labelled-recording manifest read by `hunch eval` and written by `hunch record`.
+//!
+//! A CSV file (`manifest.csv`), one row per frame or group of frames; lines starting with
+//! `#` are comments. Columns (header required, order free):
+//!
+//! | column | required | meaning |
+//! |---|---|---|
+//! | `path` | yes | an image, or a directory of images (natural order), relative to the manifest |
+//! | `label` | yes | `upright` or `hunched` |
+//! | `subject` | no | who is in the frames; calibration is per subject and session |
+//! | `session` | no | a sitting (day, room, camera position) |
+//! | `role` | no | `calibrate`: use for the subject's calibration only, never scored; empty or `score`: score it |
+//! | `frames` | no | for a directory: the 0-based range `first-last` of its images to use |
+//! | `time_ms` | no | the frame's time in the recording, for replays at the recorded pace |
+//!
+//! New labelled sets need only a new manifest, no code.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub const FILE_NAME: &str = "manifest.csv";
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    Upright,
+    Hunched,
+}
+
+impl Label {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Upright => "upright",
+            Label::Hunched => "hunched",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[default]
+    #[serde(alias = "")]
+    Score,
+    Calibrate,
+}
+
+/// One manifest row as written in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub path: String,
+    pub label: Label,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub session: String,
+    #[serde(default)]
+    pub role: Role,
+    #[serde(default)]
+    pub frames: String,
+    #[serde(default)]
+    pub time_ms: Option<u64>,
+}
+
+/// One frame after directories and ranges are expanded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledFrame {
+    pub path: PathBuf,
+    pub label: Label,
+    pub subject: String,
+    pub session: String,
+    pub role: Role,
+    pub time_s: Option<f64>,
+}
+
+#[derive(Debug, Error)]
+pub enum ManifestError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}, line {line}: {reason}")]
+    Parse {
+        path: PathBuf,
+        line: u64,
+        reason: String,
+    },
+    #[error("{path}: row for {entry} names {target}, which does not exist")]
+    Missing {
+        path: PathBuf,
+        entry: String,
+        target: PathBuf,
+    },
+    #[error("{path}: row for {entry}: {reason}")]
+    Range {
+        path: PathBuf,
+        entry: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The manifest file.
+    pub path: PathBuf,
+    pub rows: Vec<Row>,
+}
+
+impl Manifest {
+    /// Reads a manifest file, or `manifest.csv` inside a directory.
+    pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        let path = if path.is_dir() {
+            path.join(FILE_NAME)
+        } else {
+            path.to_path_buf()
+        };
+        let io = |e: std::io::Error| ManifestError::Io {
+            path: path.clone(),
+            source: e,
+        };
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .from_reader(file);
+        let mut rows = Vec::new();
+        for rec in reader.deserialize::<Row>() {
+            let row = rec.map_err(|e| ManifestError::Parse {
+                path: path.clone(),
+                line: e.position().map_or(0, |p| p.line()),
+                reason: match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => {
+                        format!("{err} (labels are `upright` or `hunched`; roles `calibrate` or `score`)")
+                    }
+                    _ => e.to_string(),
+                },
+            })?;
+            rows.push(row);
+        }
+        Ok(Manifest { path, rows })
+    }
+
+    fn base(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// Every frame, directories and ranges expanded, in manifest order.
+    pub fn frames(&self) -> Result<Vec<LabelledFrame>, ManifestError> {
+        let mut out = Vec::new();
+        for row in &self.rows {
+            let target = self.base().join(&row.path);
+            if !target.exists() {
+                return Err(ManifestError::Missing {
+                    path: self.path.clone(),
+                    entry: row.path.clone(),
+                    target,
+                });
+            }
+            let files = if target.is_dir() {
+                let all = crate::camera::replay::list_images(&target).map_err(|e| {
+                    ManifestError::Range {
+                        path: self.path.clone(),
+                        entry: row.path.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                select(&all, &row.frames).map_err(|reason| ManifestError::Range {
+                    path: self.path.clone(),
+                    entry: row.path.clone(),
+                    reason,
+                })?
+            } else {
+                vec![target]
+            };
+            for f in files {
+                out.push(LabelledFrame {
+                    path: f,
+                    label: row.label,
+                    subject: row.subject.clone(),
+                    session: row.session.clone(),
+                    role: row.role,
+                    time_s: row.time_ms.map(|ms| ms as f64 / 1000.0),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn select(all: &[PathBuf], range: &str) -> Result<Vec<PathBuf>, String> {
+    if range.is_empty() {
+        return Ok(all.to_vec());
+    }
+    let (a, b) = range
+        .split_once('-')
+        .ok_or_else(|| format!("frames `{range}` should be `first-last`"))?;
+    let (a, b): (usize, usize) = match (a.trim().parse(), b.trim().parse()) {
+        (Ok(a), Ok(b)) if a <= b => (a, b),
+        _ => {
+            return Err(format!(
+                "frames `{range}` should be `first-last` with first ≤ last"
+            ))
+        }
+    };
+    if b >= all.len() {
+        return Err(format!(
+            "frames `{range}` but the directory has {} images",
+            all.len()
+        ));
+    }
+    Ok(all[a..=b].to_vec())
+}
+
+/// Appends rows to a manifest, writing the header when the file is new. The file is
+/// created user-only: it sits beside pictures of the user.
+pub fn append(path: &Path, rows: &[Row]) -> Result<(), ManifestError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |e: std::io::Error| ManifestError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let new = !path.exists();
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    let mut w = csv::WriterBuilder::new().has_headers(new).from_writer(file);
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    }
+    w.flush().map_err(io)
+}

@@ -1,0 +1,143 @@
+//! The neck-forward angle: how far the head has come forward of the user's own neutral
+//! posture, in degrees, from a frontal webcam. See `docs/posture-model.md` for the
+//! derivation, the diagram and the assumptions.
+//!
+//! Two views of the same ear-over-shoulder line are combined:
+//!
+//! * **Frontal geometry.** Model the neck as a segment of length L from the base of the
+//!   neck (between the shoulders) to the head, at an angle φ above the horizontal (φ is
+//!   the craniovertebral angle, CVA). A frontal camera sees its vertical extent L·sin φ;
+//!   divided by shoulder width it becomes the *head height ratio* ρ, free of the distance
+//!   to the camera. A head that comes forward is also magnified relative to the shoulders
+//!   (it is closer to the lens) by m = s/s₀, the *head scale* against calibration. With
+//!   the camera near eye height this gives
+//!   `sin φ = sin φ₀ · (1 + (ρ/ρ₀ − 1)/m)`, where φ₀ is the neutral CVA.
+//! * **World landmarks.** BlazePose's metric 3-D landmarks give the elevation θ of the
+//!   shoulder-midpoint → ear-midpoint vector toward the camera; its change θ₀ − θ is a
+//!   second, independent estimate of the same rotation.
+//!
+//! `forward_deg` is the weighted mean of the two changes; the absolute CVA-like figure is
+//! φ₀ − forward_deg, approximate by construction because φ₀ is assumed, not measured.
+
+use serde::{Deserialize, Serialize};
+
+use super::features::Features;
+
+/// Mean and spread of one feature over the calibration frames.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stat {
+    pub mean: f32,
+    pub sd: f32,
+}
+
+impl Stat {
+    pub fn of(values: &[f32]) -> Stat {
+        let n = values.len().max(1) as f32;
+        let mean = values.iter().sum::<f32>() / n;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n;
+        Stat {
+            mean,
+            sd: var.sqrt(),
+        }
+    }
+}
+
+/// The user's neutral posture: what every decision is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Neutral {
+    /// Eye height above the shoulder line / shoulder width.
+    pub head_height: Stat,
+    /// Eye spacing / shoulder width.
+    pub head_scale: Stat,
+    /// Elevation of the shoulder → ear world vector, degrees.
+    pub world_elevation_deg: Stat,
+    /// Nose drop below the eyes / eye spacing: rises when looking down.
+    pub pitch: Stat,
+    /// Shoulder width in pixels: rises when the whole torso leans in.
+    pub shoulder_width_px: Stat,
+}
+
+impl Neutral {
+    pub fn from_features(frames: &[Features]) -> Neutral {
+        let col = |f: fn(&Features) -> f32| Stat::of(&frames.iter().map(f).collect::<Vec<_>>());
+        Neutral {
+            head_height: col(Features::head_height_ratio),
+            head_scale: col(Features::head_scale),
+            world_elevation_deg: col(world_elevation_deg),
+            pitch: col(Features::pitch),
+            shoulder_width_px: col(|f| f.shoulder_width),
+        }
+    }
+}
+
+/// Elevation of the shoulder → ear vector above the horizontal, toward the camera:
+/// 90° = ear straight above the shoulders, lower = head further forward.
+pub fn world_elevation_deg(f: &Features) -> f32 {
+    let [_, y, z] = f.neck_world;
+    (-y).atan2(-z).to_degrees()
+}
+
+/// Settings of the angle model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelParams {
+    /// Assumed CVA of the calibrated upright posture, degrees. Adults without neck pain
+    /// average about 51° (Lau et al. 2009); only the absolute figure depends on it.
+    pub neutral_cva_deg: f32,
+    /// Weight of the world-landmark estimate against the frontal one (0 = frontal only).
+    pub world_weight: f32,
+    /// Pitch (nose drop / eye spacing) above neutral by more than this flags "looking down".
+    pub looking_down_pitch: f32,
+    /// Shoulders wider than neutral by more than this fraction flags "leaning in".
+    pub leaning_in_fraction: f32,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        Self {
+            neutral_cva_deg: 51.0,
+            world_weight: 0.25,
+            looking_down_pitch: 0.25,
+            leaning_in_fraction: 0.15,
+        }
+    }
+}
+
+/// One frame's posture against the neutral profile.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// Degrees the head has come forward of neutral (negative: further back).
+    pub forward_deg: f32,
+    /// Approximate craniovertebral angle: neutral CVA (assumed) − forward_deg.
+    pub cva_approx_deg: f32,
+    /// The frontal-geometry estimate alone.
+    pub frontal_deg: f32,
+    /// The world-landmark estimate alone.
+    pub world_deg: f32,
+    /// Head pitched down (phone, keyboard) beyond the threshold: the angle is less
+    /// trustworthy; the monitor does not count such frames as hunched on their own.
+    pub looking_down: bool,
+    /// The whole upper body is closer to the screen than at calibration.
+    pub leaning_in: bool,
+}
+
+/// Applies the model to one frame.
+pub fn reading(f: &Features, neutral: &Neutral, p: &ModelParams) -> Reading {
+    let phi0 = p.neutral_cva_deg.to_radians();
+    let rho_rel = f.head_height_ratio() / neutral.head_height.mean.max(1e-3);
+    let m = (f.head_scale() / neutral.head_scale.mean.max(1e-3)).max(0.5);
+    let sin_phi = (phi0.sin() * (1.0 + (rho_rel - 1.0) / m)).clamp(-1.0, 1.0);
+    let frontal_deg = p.neutral_cva_deg - sin_phi.asin().to_degrees();
+    let world_deg = neutral.world_elevation_deg.mean - world_elevation_deg(f);
+    let w = p.world_weight.clamp(0.0, 1.0);
+    let forward_deg = (1.0 - w) * frontal_deg + w * world_deg;
+    Reading {
+        forward_deg,
+        cva_approx_deg: p.neutral_cva_deg - forward_deg,
+        frontal_deg,
+        world_deg,
+        looking_down: f.pitch() - neutral.pitch.mean > p.looking_down_pitch,
+        leaning_in: f.shoulder_width / neutral.shoulder_width_px.mean.max(1.0) - 1.0
+            > p.leaning_in_fraction,
+    }
+}
