@@ -24,6 +24,13 @@ pub struct AnalyzeArgs {
     /// several images are given).
     #[arg(long, value_name = "OUT.png")]
     pub overlay: Option<PathBuf>,
+    /// Add posture features, the neck-forward angle and the classification against the
+    /// stored calibration.
+    #[arg(long)]
+    pub posture: bool,
+    /// Calibration profile for --posture (default: the stored one).
+    #[arg(long, value_name = "FILE", requires = "posture")]
+    pub profile: Option<PathBuf>,
     /// PNG or JPEG images.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
@@ -38,6 +45,11 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
             );
         }
     }
+    let posture = if args.posture {
+        Some(PostureContext::load(args.profile.as_ref())?)
+    } else {
+        None
+    };
     let mut engine = engine_args.engine(args.model)?;
     let stdout = std::io::stdout();
     let mut failures = 0usize;
@@ -52,10 +64,18 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
         };
         let est = engine.estimate(&img)?;
         let mut out = stdout.lock();
+        let posture_json = posture.as_ref().map(|p| p.assess(&est, args.model));
         if args.json {
-            writeln!(out, "{}", to_json(path, &est))?;
+            let mut v = to_json(path, &est);
+            if let Some(pj) = posture_json {
+                v["posture"] = pj;
+            }
+            writeln!(out, "{v}")?;
         } else {
             writeln!(out, "{}", summary(path, &est))?;
+            if let Some(pj) = posture_json {
+                writeln!(out, "  posture: {}", posture_summary(&pj))?;
+            }
         }
         if let (Some(target), Some(pose)) = (&args.overlay, &est.pose) {
             let file = overlay_path(target, path);
@@ -127,4 +147,78 @@ fn summary(path: &Path, est: &PoseEstimate) -> String {
         );
     }
     s
+}
+
+/// The calibration and settings `--posture` measures against.
+struct PostureContext {
+    calibration: Option<hunch::posture::Calibration>,
+    config: hunch::config::Config,
+}
+
+impl PostureContext {
+    fn load(profile: Option<&PathBuf>) -> anyhow::Result<Self> {
+        let path = super::calibrate::profile_path(profile)?;
+        let calibration = match hunch::posture::Calibration::load(&path) {
+            Ok(c) => Some(c),
+            Err(hunch::posture::calibration::ProfileError::Missing) if profile.is_none() => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Self {
+            calibration,
+            config: super::load_config()?,
+        })
+    }
+
+    fn assess(&self, est: &PoseEstimate, model: ModelVariant) -> serde_json::Value {
+        let features = match hunch::posture::extract(est) {
+            Ok(f) => f,
+            Err(r) => {
+                return json!({
+                    "measured": false,
+                    "rejection": r,
+                    "advice": r.advice(),
+                })
+            }
+        };
+        let Some(cal) = &self.calibration else {
+            return json!({
+                "measured": true,
+                "features": features,
+                "calibrated": false,
+                "note": "no calibration: run `hunch calibrate` to get the neck-forward angle",
+            });
+        };
+        let reading = hunch::posture::model::reading(&features, &cal.neutral, &self.config.posture);
+        let class = if reading.looking_down {
+            "looking_down"
+        } else if reading.forward_deg >= self.config.filter.enter_deg {
+            "hunched"
+        } else {
+            "upright"
+        };
+        json!({
+            "measured": true,
+            "features": features,
+            "calibrated": true,
+            "calibration_mismatch": cal.mismatch(&cal.source, est.width, est.height, model.as_str()),
+            "reading": reading,
+            "class": class,
+        })
+    }
+}
+
+fn posture_summary(v: &serde_json::Value) -> String {
+    if v["measured"] == false {
+        return format!("not measured ({})", v["advice"].as_str().unwrap_or(""));
+    }
+    if v["calibrated"] == false {
+        return "measured; not calibrated yet (run `hunch calibrate`)".into();
+    }
+    let r = &v["reading"];
+    format!(
+        "{}, head forward {:+.1}° from neutral (CVA ≈ {:.0}°, approximate)",
+        v["class"].as_str().unwrap_or("?"),
+        r["forward_deg"].as_f64().unwrap_or(f64::NAN),
+        r["cva_approx_deg"].as_f64().unwrap_or(f64::NAN)
+    )
 }

@@ -1,7 +1,9 @@
 //! Command-line definitions and dispatch.
 
 mod analyze;
+mod calibrate;
 mod eval;
+mod record;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +44,10 @@ pub struct EngineArgs {
 pub enum Command {
     /// Run the pose model on images and print the landmarks.
     Analyze(analyze::AnalyzeArgs),
+    /// Record your neutral posture once (a few seconds sitting upright).
+    Calibrate(calibrate::CalibrateArgs),
+    /// Save labelled frames and a manifest for `hunch eval`.
+    Record(record::RecordArgs),
     /// Score the posture classifier on labelled recordings (see `hunch::manifest`).
     Eval(eval::EvalArgs),
 }
@@ -50,6 +56,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(a) => analyze::run(&cli.engine, a),
         Command::Eval(a) => eval::run(&cli.engine, a),
+        Command::Calibrate(a) => calibrate::run(&cli.engine, a),
+        Command::Record(a) => record::run(a),
     }
 }
 

@@ -103,8 +103,14 @@ impl Features {
     }
 }
 
+/// Confident, and inside the frame: BlazePose extrapolates landmarks beyond the image
+/// edge, sometimes still with high visibility (a shoulder 40 px outside a 310 px crop
+/// scored 0.98), so the model's own scores are not enough.
 fn seen(l: &Landmark) -> bool {
-    l.visibility >= MIN_CONFIDENCE && l.presence >= MIN_CONFIDENCE
+    l.visibility >= MIN_CONFIDENCE
+        && l.presence >= MIN_CONFIDENCE
+        && (0.0..=1.0).contains(&l.x)
+        && (0.0..=1.0).contains(&l.y)
 }
 
 fn mid(a: [f32; 2], b: [f32; 2]) -> [f32; 2] {
@@ -187,4 +193,66 @@ fn mid3(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
         (a[1] + b[1]) / 2.0,
         (a[2] + b[2]) / 2.0,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::posture::synthetic::Layout;
+
+    #[test]
+    fn hand_computed_features() {
+        let f = extract(&Layout::upright().estimate()).unwrap();
+        assert_eq!(f.shoulder_width, 200.0);
+        assert_eq!(f.shoulder_mid, [300.0, 300.0]);
+        assert_eq!(f.head_mid, [300.0, 150.0]);
+        assert!((f.head_height_ratio() - 0.75).abs() < 1e-6);
+        assert!((f.head_scale() - 0.2).abs() < 1e-6);
+        assert!((f.pitch() - 0.5).abs() < 1e-6); // nose 20 px below eyes / 40 px
+        assert!(f.yaw.abs() < 1e-6 && f.roll_deg.abs() < 1e-4 && f.shoulder_tilt_deg.abs() < 1e-4);
+        assert_eq!(f.ears_visible, (true, true));
+    }
+
+    #[test]
+    fn roll_and_tilt_have_the_expected_sign_and_size() {
+        let mut l = Layout::upright();
+        // Person's left eye (image right) 20 px lower over 40 px: atan(0.5) = 26.6° > 25°.
+        l.eyes.0[1] += 20.0;
+        assert_eq!(extract(&l.estimate()), Err(Rejection::HeadTilted));
+        let mut l = Layout::upright();
+        l.eyes.0[1] += 8.0; // atan(8/40) = 11.3°
+        let f = extract(&l.estimate()).unwrap();
+        assert!((f.roll_deg - 11.31).abs() < 0.01, "{}", f.roll_deg);
+        let mut l = Layout::upright();
+        l.shoulders.0[1] -= 20.0; // left shoulder raised
+        let f = extract(&l.estimate()).unwrap();
+        assert!(
+            (f.shoulder_tilt_deg + 5.71).abs() < 0.01,
+            "{}",
+            f.shoulder_tilt_deg
+        );
+    }
+
+    #[test]
+    fn turned_head_hidden_shoulder_and_no_person_are_rejected() {
+        let mut l = Layout::upright();
+        l.nose[0] += 30.0; // 0.75 of the eye spacing
+        assert_eq!(extract(&l.estimate()), Err(Rejection::HeadTurned));
+
+        let mut e = Layout::upright().estimate();
+        e.pose.as_mut().unwrap().landmarks[12].visibility = 0.2;
+        assert_eq!(extract(&e), Err(Rejection::ShouldersNotVisible));
+
+        let mut l = Layout::upright();
+        l.shoulders.1[0] = -30.0; // outside the frame, whatever the model's score
+        assert_eq!(extract(&l.estimate()), Err(Rejection::ShouldersNotVisible));
+
+        let mut e = Layout::upright().estimate();
+        e.pose.as_mut().unwrap().landmarks[2].presence = 0.1;
+        assert_eq!(extract(&e), Err(Rejection::HeadNotVisible));
+
+        let mut e = Layout::upright().estimate();
+        e.pose = None;
+        assert_eq!(extract(&e), Err(Rejection::NoPerson));
+    }
 }

@@ -24,6 +24,9 @@ use serde::{Deserialize, Serialize};
 use super::features::Rejection;
 use super::model::Reading;
 
+/// Samples the median needs before hunching can start.
+pub const MIN_SAMPLES_TO_ENTER: usize = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FilterParams {
@@ -201,7 +204,10 @@ impl PostureFilter {
                 } else {
                     self.p.enter_deg
                 };
-                self.hunching = smoothed >= threshold;
+                // A median of one or two samples is no protection against an outlier:
+                // hunching may only start once the window holds enough of them.
+                let enough = self.recent.len() >= MIN_SAMPLES_TO_ENTER;
+                self.hunching = smoothed >= threshold && (self.hunching || enough);
                 self.history.push_back((t, self.hunching));
                 while self
                     .history
@@ -252,5 +258,175 @@ fn median(values: impl Iterator<Item = f32>) -> f32 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(forward_deg: f32) -> Sample {
+        Sample::Measured(Reading {
+            forward_deg,
+            cva_approx_deg: 51.0 - forward_deg,
+            frontal_deg: forward_deg,
+            world_deg: forward_deg,
+            looking_down: false,
+            leaning_in: false,
+        })
+    }
+
+    /// Runs `angle(t)` at 1 Hz for `seconds`, returning the states.
+    fn run(
+        f: &mut PostureFilter,
+        from: u32,
+        seconds: u32,
+        angle: impl Fn(f64) -> Sample,
+    ) -> Vec<PostureState> {
+        (from..from + seconds)
+            .map(|s| f.push(s as f64, angle(s as f64)).state)
+            .collect()
+    }
+
+    /// A deterministic noise source (xorshift), uniform in [-1, 1].
+    fn noise(seed: &mut u64) -> f32 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        (*seed % 20_001) as f32 / 10_000.0 - 1.0
+    }
+
+    #[test]
+    fn step_enters_hunching_then_sustains() {
+        let mut f = PostureFilter::new(FilterParams::default());
+        let before = run(&mut f, 0, 60, |_| reading(0.0));
+        assert!(before.iter().all(|s| *s == PostureState::Upright));
+        let after = run(&mut f, 60, 120, |_| reading(12.0));
+        // The 6-sample median needs most of the step: hunching from the 3rd sample.
+        assert_eq!(after[1], PostureState::Upright);
+        assert_eq!(after[2], PostureState::Hunching);
+        // Sustained once ≥ 70% of the last 60 s is hunched: 42 of 61 samples.
+        let first_hunched = after
+            .iter()
+            .position(|s| *s == PostureState::Hunched)
+            .unwrap();
+        assert!((41..=45).contains(&first_hunched), "{first_hunched}");
+        assert!(after[first_hunched..]
+            .iter()
+            .all(|s| *s == PostureState::Hunched));
+    }
+
+    #[test]
+    fn ramp_crosses_the_enter_threshold_once() {
+        let mut f = PostureFilter::new(FilterParams::default());
+        // 0 → 12° over 120 s: 6° is reached at t = 60 (the median lags ~2 s).
+        let states = run(&mut f, 0, 180, |t| reading((t / 10.0).min(12.0) as f32));
+        let first = states
+            .iter()
+            .position(|s| *s != PostureState::Upright)
+            .unwrap();
+        assert!((60..=63).contains(&first), "{first}");
+        assert!(states[first..].iter().all(|s| *s != PostureState::Upright));
+        assert_eq!(*states.last().unwrap(), PostureState::Hunched);
+    }
+
+    #[test]
+    fn noise_and_single_frame_spikes_never_alert() {
+        let mut f = PostureFilter::new(FilterParams::default());
+        let mut seed = 0x9e3779b97f4a7c15u64;
+        // ±4° of noise around 1°, and every 7th frame a 30° outlier (a landmark jump).
+        let states: Vec<_> = (0..600)
+            .map(|s| {
+                let v = if s % 7 == 0 {
+                    30.0
+                } else {
+                    1.0 + 4.0 * noise(&mut seed)
+                };
+                f.push(s as f64, reading(v)).state
+            })
+            .collect();
+        assert!(
+            states.iter().all(|s| *s == PostureState::Upright),
+            "{:?}",
+            states.iter().find(|s| **s != PostureState::Upright)
+        );
+    }
+
+    #[test]
+    fn hysteresis_holds_between_the_thresholds() {
+        let mut f = PostureFilter::new(FilterParams::default());
+        // 5° from upright stays upright (below enter 6°) ...
+        assert!(run(&mut f, 0, 30, |_| reading(5.0))
+            .iter()
+            .all(|s| *s == PostureState::Upright));
+        // ... but after hunching, 5° stays hunching (above exit 4°) ...
+        run(&mut f, 30, 10, |_| reading(9.0));
+        assert!(run(&mut f, 40, 30, |_| reading(5.0))
+            .iter()
+            .all(|s| *s != PostureState::Upright));
+        // ... until below 4°.
+        let back = run(&mut f, 70, 10, |_| reading(2.0));
+        assert_eq!(*back.last().unwrap(), PostureState::Upright);
+    }
+
+    #[test]
+    fn short_dropouts_are_ignored_long_absence_is_away_and_resets() {
+        let mut f = PostureFilter::new(FilterParams::default());
+        run(&mut f, 0, 100, |_| reading(10.0));
+        // 5 s without a person: unmeasured, but the sustained state survives.
+        let gap = run(&mut f, 100, 5, |_| Sample::Rejected(Rejection::NoPerson));
+        assert!(gap.iter().all(|s| *s == PostureState::Unmeasured));
+        assert_eq!(f.push(105.0, reading(10.0)).state, PostureState::Hunched);
+        // 15 s away: Away after 10 s, and the history is gone.
+        let away = run(&mut f, 106, 15, |_| Sample::Rejected(Rejection::NoPerson));
+        assert_eq!(away[9], PostureState::Unmeasured);
+        assert_eq!(away[10], PostureState::Away);
+        // Back and hunched again: hunching once the median has 3 samples, sustained only
+        // after a new window.
+        let back = run(&mut f, 121, 20, |_| reading(10.0));
+        assert_eq!(back[..2], [PostureState::Upright, PostureState::Upright]);
+        assert!(
+            back[2..].iter().all(|s| *s == PostureState::Hunching),
+            "{back:?}"
+        );
+    }
+
+    #[test]
+    fn unmeasurable_frames_count_as_neither() {
+        let mut f = PostureFilter::new(FilterParams::default());
+        run(&mut f, 0, 30, |_| reading(0.0));
+        let turned = run(&mut f, 30, 30, |_| Sample::Rejected(Rejection::HeadTurned));
+        assert!(turned.iter().all(|s| *s == PostureState::Unmeasured));
+        let mut down = reading(20.0);
+        if let Sample::Measured(r) = &mut down {
+            r.looking_down = true;
+        }
+        assert_eq!(f.push(60.0, down).state, PostureState::Unmeasured);
+        assert_eq!(f.push(61.0, reading(0.0)).state, PostureState::Upright);
+    }
+
+    #[test]
+    fn clock_going_backwards_restarts() {
+        let mut f = PostureFilter::new(FilterParams::default());
+        run(&mut f, 100, 100, |_| reading(10.0));
+        // History from the "future" is dropped: a fresh start needs 3 samples again.
+        assert_eq!(f.push(5.0, reading(10.0)).state, PostureState::Upright);
+        f.push(6.0, reading(10.0));
+        assert_eq!(f.push(7.0, reading(10.0)).state, PostureState::Hunching);
+    }
+
+    #[test]
+    fn validation_names_the_setting() {
+        let bad = FilterParams {
+            exit_deg: 7.0,
+            ..FilterParams::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("exit_deg"));
+        let bad = FilterParams {
+            sustain_fraction: 1.5,
+            ..FilterParams::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("sustain_fraction"));
+        assert!(FilterParams::default().validate().is_ok());
     }
 }

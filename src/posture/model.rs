@@ -141,3 +141,110 @@ pub fn reading(f: &Features, neutral: &Neutral, p: &ModelParams) -> Reading {
             > p.leaning_in_fraction,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::posture::features::extract;
+    use crate::posture::synthetic::{elevation, Layout};
+
+    fn neutral() -> Neutral {
+        Neutral::from_features(&[extract(&Layout::upright().estimate()).unwrap()])
+    }
+
+    fn frontal_only() -> ModelParams {
+        ModelParams {
+            world_weight: 0.0,
+            ..ModelParams::default()
+        }
+    }
+
+    #[test]
+    fn neutral_posture_reads_zero_and_the_assumed_cva() {
+        let f = extract(&Layout::upright().estimate()).unwrap();
+        let r = reading(&f, &neutral(), &ModelParams::default());
+        assert!(r.forward_deg.abs() < 1e-3 && r.world_deg.abs() < 1e-3);
+        assert!((r.cva_approx_deg - 51.0).abs() < 1e-3);
+        assert!(!r.looking_down && !r.leaning_in);
+    }
+
+    #[test]
+    fn head_dropping_to_41_degrees_reads_10_forward() {
+        // sin φ / sin φ₀ = sin 41° / sin 51° = 0.84425: eyes at 300 − 150·0.84425 px.
+        let mut l = Layout::upright();
+        let k = 41f32.to_radians().sin() / 51f32.to_radians().sin();
+        let y = 300.0 - 150.0 * k;
+        l.eyes.0[1] = y;
+        l.eyes.1[1] = y;
+        l.nose[1] = y + 20.0;
+        let r = reading(
+            &extract(&l.estimate()).unwrap(),
+            &neutral(),
+            &frontal_only(),
+        );
+        assert!((r.forward_deg - 10.0).abs() < 0.01, "{}", r.forward_deg);
+        assert!((r.cva_approx_deg - 41.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_magnified_head_needs_a_larger_drop_for_the_same_angle() {
+        // Head 10% larger (closer to the lens): ρ/ρ₀ − 1 = 1.1 · (0.84425 − 1).
+        let mut l = Layout::upright();
+        let k = 41f32.to_radians().sin() / 51f32.to_radians().sin();
+        let rho = 1.0 + 1.1 * (k - 1.0);
+        let y = 300.0 - 150.0 * rho;
+        l.eyes = ([322.0, y], [278.0, y]); // 44 px apart
+        l.nose = [300.0, y + 22.0];
+        let r = reading(
+            &extract(&l.estimate()).unwrap(),
+            &neutral(),
+            &frontal_only(),
+        );
+        assert!((r.forward_deg - 10.0).abs() < 0.01, "{}", r.forward_deg);
+    }
+
+    #[test]
+    fn world_cue_and_weighting() {
+        let mut l = Layout::upright();
+        l.neck_world = elevation(58.0);
+        let f = extract(&l.estimate()).unwrap();
+        let r = reading(&f, &neutral(), &ModelParams::default());
+        assert!((r.world_deg - 12.0).abs() < 1e-3, "{}", r.world_deg);
+        assert!(r.frontal_deg.abs() < 1e-3);
+        // Default weight 0.25: 0.75·0 + 0.25·12.
+        assert!((r.forward_deg - 3.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn leaning_the_whole_torso_in_is_flagged_not_counted() {
+        // Everything 25% larger about the image centre: the body came closer as a whole.
+        let base = Layout::upright();
+        let s = |p: [f32; 2]| [300.0 + (p[0] - 300.0) * 1.25, 200.0 + (p[1] - 200.0) * 1.25];
+        let l = Layout {
+            shoulders: (s(base.shoulders.0), s(base.shoulders.1)),
+            eyes: (s(base.eyes.0), s(base.eyes.1)),
+            ears: (s(base.ears.0), s(base.ears.1)),
+            nose: s(base.nose),
+            ..Layout::upright()
+        };
+        let r = reading(
+            &extract(&l.estimate()).unwrap(),
+            &neutral(),
+            &ModelParams::default(),
+        );
+        assert!(r.forward_deg.abs() < 1e-3, "{}", r.forward_deg);
+        assert!(r.leaning_in);
+    }
+
+    #[test]
+    fn looking_down_is_flagged() {
+        let mut l = Layout::upright();
+        l.nose[1] = 150.0 + 0.8 * 40.0; // pitch 0.8 vs 0.5 neutral
+        let r = reading(
+            &extract(&l.estimate()).unwrap(),
+            &neutral(),
+            &ModelParams::default(),
+        );
+        assert!(r.looking_down);
+    }
+}

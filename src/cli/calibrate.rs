@@ -1,0 +1,124 @@
+//! `hunch calibrate`: record the user's neutral posture once.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use hunch::camera::replay::{Pace, Replay};
+use hunch::camera::FrameSource;
+use hunch::frame::Exposure;
+use hunch::models::ModelVariant;
+use hunch::posture::calibration::{Calibration, FrameVerdict, PROFILE_VERSION};
+use hunch::posture::Calibrator;
+
+use super::EngineArgs;
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Calibrate from a recording (a directory of frames or one image) instead of the camera.
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
+    /// How many seconds of frames to use.
+    #[arg(long, default_value_t = 5.0)]
+    pub seconds: f64,
+    /// Print the stored calibration and exit.
+    #[arg(long)]
+    pub show: bool,
+    /// Where the profile lives (default: $XDG_CONFIG_HOME/hunch/calibration.toml).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ModelVariant::Full)]
+    pub model: ModelVariant,
+}
+
+pub fn profile_path(explicit: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
+    match explicit {
+        Some(p) => Ok(p.clone()),
+        None => Ok(Calibration::default_path()?),
+    }
+}
+
+pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<ExitCode> {
+    let path = profile_path(args.profile.as_ref())?;
+    if args.show {
+        let cal = Calibration::load(&path)?;
+        println!("# {}", path.display());
+        print!("{}", toml::to_string_pretty(&cal)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !(args.seconds > 0.0 && args.seconds <= 120.0) {
+        bail!("--seconds must be between 0 and 120");
+    }
+    let Some(source_path) = &args.source else {
+        bail!(
+            "this build of hunch cannot open a camera yet (camera capture comes with `hunch run`); \
+             calibrate from a recording with --source PATH"
+        );
+    };
+    let mut source = Replay::open(source_path, Pace::AsFastAsPossible, 5.0)?;
+    let mut engine = engine_args.engine(args.model)?;
+    let tty = std::io::stderr().is_terminal();
+    eprintln!(
+        "Calibrating from {}: sit upright, look at the screen.",
+        source_path.display()
+    );
+
+    let mut calibrator = Calibrator::new();
+    let mut size = None;
+    let mut start = None;
+    while let Some(frame) = source.next_frame()? {
+        let t0 = *start.get_or_insert(frame.t);
+        if frame.t - t0 > args.seconds {
+            break;
+        }
+        let dims = frame.image.dimensions();
+        if *size.get_or_insert(dims) != dims {
+            bail!(
+                "the frames change size ({:?} then {:?}); calibrate from one camera setting",
+                size.unwrap_or(dims),
+                dims
+            );
+        }
+        let est = engine.track(&frame.image)?;
+        let verdict = calibrator.push(Exposure::of(&frame.image), &est);
+        if tty {
+            let status = match verdict {
+                FrameVerdict::Usable => "ok".to_string(),
+                FrameVerdict::Blank => "dark or blank frame".to_string(),
+                FrameVerdict::Rejected(r) => r.advice().to_string(),
+            };
+            let steady = calibrator
+                .head_spread()
+                .map_or(String::new(), |s| format!(", movement {:.1}%", s * 100.0));
+            eprint!("\r\x1b[2K  frame {:>3}: {status}{steady}", frame.index + 1);
+            let _ = std::io::stderr().flush();
+        }
+    }
+    if tty {
+        eprintln!();
+    }
+    let (neutral, used) = calibrator.finish()?;
+    let (width, height) = size.unwrap_or((0, 0));
+    let cal = Calibration {
+        version: PROFILE_VERSION,
+        created: jiff::Timestamp::now().to_string(),
+        source: source.id(),
+        width,
+        height,
+        model: args.model.as_str().into(),
+        frames: used,
+        neutral,
+    };
+    cal.save(&path).with_context(|| "calibration not saved")?;
+    println!(
+        "Calibrated on {used} frames ({width}×{height}); saved to {}.",
+        path.display()
+    );
+    println!(
+        "Neutral: head height {:.3} shoulder widths, head scale {:.3}, neck elevation {:.1}°.",
+        neutral.head_height.mean, neutral.head_scale.mean, neutral.world_elevation_deg.mean
+    );
+    Ok(ExitCode::SUCCESS)
+}
