@@ -60,6 +60,26 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
+    // The posture stage on a real estimate: features, angle, filter. Compare with
+    // threads_1/track_full (the pose model per tracked frame) from the same run.
+    let mut g = c.benchmark_group("posture");
+    let full = models(ModelVariant::Full);
+    let mut engine = PoseEngine::new(env, &full, SessionOptions::default()).expect("engine");
+    let est = engine.estimate(webcam).expect("estimate");
+    let features = hunch::posture::extract(&est).expect("features");
+    let neutral = hunch::posture::Neutral::from_features(&[features]);
+    let params = hunch::posture::ModelParams::default();
+    let mut filter = hunch::posture::PostureFilter::new(hunch::posture::FilterParams::default());
+    let mut t = 0.0;
+    g.bench_function("features_angle_filter", |b| {
+        b.iter(|| {
+            t += 1.0;
+            let (_, r) = hunch::posture::assess(&est, &neutral, &params).expect("assess");
+            filter.push(t, hunch::posture::Sample::Measured(r))
+        })
+    });
+    g.finish();
+
     for threads in [1usize, 2] {
         let opts = SessionOptions { threads };
         let mut g = c.benchmark_group(format!("threads_{threads}"));

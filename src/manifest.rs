@@ -248,3 +248,102 @@ pub fn append(path: &Path, rows: &[Row]) -> Result<(), ManifestError> {
     }
     w.flush().map_err(io)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let p = dir.join(FILE_NAME);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("hunch-manifest-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn parses_comments_optional_columns_ranges_and_roles() {
+        let d = tmp("ok");
+        std::fs::create_dir_all(d.join("clip")).unwrap();
+        for i in 0..5 {
+            std::fs::write(d.join(format!("clip/f{i}.png")), b"").unwrap();
+        }
+        std::fs::write(d.join("one.jpg"), b"").unwrap();
+        write(
+            &d,
+            "# a comment\npath,label,subject,role,frames,time_ms\none.jpg,upright,ann,calibrate,,1500\nclip,hunched,ann,,1-3,\n",
+        );
+        let m = Manifest::load(&d).unwrap();
+        let f = m.frames().unwrap();
+        assert_eq!(f.len(), 4);
+        assert_eq!(f[0].role, Role::Calibrate);
+        assert_eq!(f[0].time_s, Some(1.5));
+        assert_eq!(f[1].path, d.join("clip/f1.png"));
+        assert_eq!(f[3].path, d.join("clip/f3.png"));
+        assert!(f[1..]
+            .iter()
+            .all(|x| x.label == Label::Hunched && x.role == Role::Score));
+    }
+
+    #[test]
+    fn bad_rows_name_the_file_and_line() {
+        let d = tmp("bad");
+        let p = write(&d, "path,label\na.png,upright\nb.png,slouchy\n");
+        let e = Manifest::load(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("line 3") && e.contains("upright` or `hunched"),
+            "{e}"
+        );
+
+        let p = write(&d, "path,label\nmissing.png,upright\n");
+        let e = Manifest::load(&p)
+            .unwrap()
+            .frames()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("missing.png") && e.contains("does not exist"),
+            "{e}"
+        );
+
+        std::fs::create_dir_all(d.join("clip")).unwrap();
+        std::fs::write(d.join("clip/a.png"), b"").unwrap();
+        let p = write(&d, "path,label,frames\nclip,upright,0-4\n");
+        let e = Manifest::load(&p)
+            .unwrap()
+            .frames()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has 1 images"), "{e}");
+    }
+
+    #[test]
+    fn append_writes_the_header_once() {
+        let d = tmp("append");
+        std::fs::create_dir_all(&d).unwrap();
+        let p = d.join(FILE_NAME);
+        let row = |l| Row {
+            path: "x.jpg".into(),
+            label: l,
+            subject: "s".into(),
+            session: String::new(),
+            role: Role::Score,
+            frames: String::new(),
+            time_ms: Some(0),
+        };
+        append(&p, &[row(Label::Upright)]).unwrap();
+        append(&p, &[row(Label::Hunched)]).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(text.matches("path,label").count(), 1, "{text}");
+        let m = Manifest::load(&p).unwrap();
+        assert_eq!(
+            m.rows.iter().map(|r| r.label).collect::<Vec<_>>(),
+            [Label::Upright, Label::Hunched]
+        );
+    }
+}

@@ -48,7 +48,7 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         print!("{}", toml::to_string_pretty(&cal)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if !(args.seconds > 0.0 && args.seconds <= 120.0) {
+    if !(args.seconds.is_finite() && args.seconds > 0.0 && args.seconds <= 120.0) {
         bail!("--seconds must be between 0 and 120");
     }
     let Some(source_path) = &args.source else {

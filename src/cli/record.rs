@@ -40,7 +40,7 @@ pub struct RecordArgs {
 }
 
 pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
-    if !(args.seconds > 0.0) || !(args.fps > 0.0 && args.fps <= 30.0) {
+    if !(args.seconds.is_finite() && args.seconds > 0.0 && args.fps > 0.0 && args.fps <= 30.0) {
         bail!("--seconds must be above 0 and --fps between 0 and 30");
     }
     let Some(src) = &args.source else {

@@ -23,7 +23,7 @@ pub const MAX_HEAD_SD: f32 = 0.03;
 pub const MAX_HEIGHT_SD: f32 = 0.03;
 // (Both limits are equal; the larger of the two spreads is checked against it.)
 
-#[derive(Debug, Error, PartialEq)]
+#[derive(Debug, Clone, Error, PartialEq)]
 pub enum CalibrationError {
     #[error("no frames were captured; check that the camera works (`hunch cameras`)")]
     NoFrames,
