@@ -1,0 +1,405 @@
+//! The journal: numbers only, in SQLite. One row per sample (time, the time it stands
+//! for, state, angle, presence) and one per event (alerts, actions, pauses, camera
+//! trouble). Never a frame.
+//!
+//! Writes are batched in a transaction committed every few seconds (WAL mode,
+//! `synchronous=NORMAL`), so a killed daemon loses at most the last batch and the file
+//! always opens cleanly. A file that is not a readable database is moved aside, never
+//! deleted, and a new journal started.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use thiserror::Error;
+
+use crate::policy::MonitorState;
+
+/// Schema migrations; `PRAGMA user_version` is how many have run.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE samples (
+        t_ms INTEGER NOT NULL,      -- Unix time of the sample, ms
+        dt_ms INTEGER NOT NULL,     -- the time it stands for (the sampling interval, capped)
+        state TEXT NOT NULL,        -- MonitorState
+        forward_deg REAL,           -- smoothed neck-forward angle, when measured
+        presence REAL NOT NULL      -- pose presence, 0 when nobody was seen
+    );
+    CREATE INDEX samples_t ON samples(t_ms);
+    CREATE TABLE events (
+        t_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,         -- alert, done, snooze, pause, resume, start, stop, camera_error, ...
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX events_t ON events(t_ms);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"];
+
+/// Commit a batch at least this often.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Error)]
+pub enum JournalError {
+    #[error("journal {path}: {reason}")]
+    Sql { path: PathBuf, reason: String },
+    #[error("cannot create the journal's directory {path}: {reason}")]
+    Dir { path: PathBuf, reason: String },
+    #[error("journal {path} was written by a newer hunch (schema {found}, this one knows {known}); upgrade hunch")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+    #[error("no data directory: set HOME or XDG_DATA_HOME")]
+    NoDataDir,
+}
+
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+    in_tx: bool,
+    last_commit: Instant,
+}
+
+/// What opening found, for the caller to tell the user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Opened {
+    Existing,
+    Created,
+    /// The old file could not be read as a journal; it was moved here.
+    Replaced {
+        moved_to: PathBuf,
+        reason: String,
+    },
+}
+
+impl Journal {
+    /// `$XDG_DATA_HOME/hunch/journal.sqlite`.
+    pub fn default_path() -> Result<PathBuf, JournalError> {
+        crate::paths::data_dir()
+            .map(|d| d.join("journal.sqlite"))
+            .ok_or(JournalError::NoDataDir)
+    }
+
+    pub fn open(path: &Path) -> Result<(Journal, Opened), JournalError> {
+        if let Some(dir) = path.parent() {
+            crate::paths::create_private_dir(dir).map_err(|e| JournalError::Dir {
+                path: dir.into(),
+                reason: e.to_string(),
+            })?;
+        }
+        let existed = path.exists();
+        match Self::try_open(path) {
+            Ok(j) => Ok((
+                j,
+                if existed {
+                    Opened::Existing
+                } else {
+                    Opened::Created
+                },
+            )),
+            Err(JournalError::Sql { reason, .. }) if existed => {
+                let moved_to = move_aside(path).map_err(|e| JournalError::Sql {
+                    path: path.into(),
+                    reason: format!("{reason}; and it could not be moved aside: {e}"),
+                })?;
+                let j = Self::try_open(path)?;
+                Ok((j, Opened::Replaced { moved_to, reason }))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn try_open(path: &Path) -> Result<Journal, JournalError> {
+        let sql = |e: rusqlite::Error| JournalError::Sql {
+            path: path.into(),
+            reason: e.to_string(),
+        };
+        // Create the file user-only before SQLite does (it would use the umask).
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| JournalError::Sql {
+                    path: path.into(),
+                    reason: e.to_string(),
+                })?;
+        }
+        // A file we cannot read is "unreadable", whatever SQLite would say later.
+        std::fs::File::open(path).map_err(|e| JournalError::Sql {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
+        let conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(Duration::from_secs(2)).map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
+        if version as usize > MIGRATIONS.len() {
+            return Err(JournalError::TooNew {
+                path: path.into(),
+                found: version,
+                known: MIGRATIONS.len(),
+            });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(&format!(
+                "BEGIN; {m}; PRAGMA user_version = {}; COMMIT;",
+                i + 1
+            ))
+            .map_err(sql)?;
+        }
+        // Touch the tables so a damaged file fails here, not in the middle of a run.
+        conn.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))
+            .map_err(sql)?;
+        Ok(Journal {
+            conn,
+            path: path.into(),
+            in_tx: false,
+            last_commit: Instant::now(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self, e: rusqlite::Error) -> JournalError {
+        JournalError::Sql {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn begin(&mut self) -> Result<(), JournalError> {
+        if !self.in_tx {
+            self.conn.execute_batch("BEGIN").map_err(|e| self.sql(e))?;
+            self.in_tx = true;
+        }
+        Ok(())
+    }
+
+    /// Commits when the batch is older than [`FLUSH_EVERY`].
+    fn maybe_commit(&mut self) -> Result<(), JournalError> {
+        if self.last_commit.elapsed() >= FLUSH_EVERY {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Commits what is pending now (on shutdown, and after events that matter).
+    pub fn flush(&mut self) -> Result<(), JournalError> {
+        if self.in_tx {
+            self.conn.execute_batch("COMMIT").map_err(|e| self.sql(e))?;
+            self.in_tx = false;
+        }
+        self.last_commit = Instant::now();
+        Ok(())
+    }
+
+    pub fn sample(
+        &mut self,
+        t_ms: i64,
+        dt_ms: i64,
+        state: MonitorState,
+        forward_deg: Option<f32>,
+        presence: f32,
+    ) -> Result<(), JournalError> {
+        self.begin()?;
+        self.conn
+            .prepare_cached("INSERT INTO samples (t_ms, dt_ms, state, forward_deg, presence) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .and_then(|mut s| s.execute(params![t_ms, dt_ms, state.as_str(), forward_deg, presence]))
+            .map_err(|e| self.sql(e))?;
+        self.maybe_commit()
+    }
+
+    /// Records an event and commits at once: alerts and actions are what the user counts.
+    pub fn event(&mut self, t_ms: i64, kind: &str, detail: &str) -> Result<(), JournalError> {
+        self.begin()?;
+        self.conn
+            .prepare_cached("INSERT INTO events (t_ms, kind, detail) VALUES (?1, ?2, ?3)")
+            .and_then(|mut s| s.execute(params![t_ms, kind, detail]))
+            .map_err(|e| self.sql(e))?;
+        self.flush()
+    }
+
+    pub fn get_meta(&self, key: &str) -> Result<Option<String>, JournalError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), JournalError> {
+        self.begin()?;
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(|e| self.sql(e))?;
+        self.maybe_commit()
+    }
+
+    /// Deletes samples and events older than `days` before `now_ms`.
+    pub fn prune(&mut self, now_ms: i64, days: u32) -> Result<usize, JournalError> {
+        let cutoff = now_ms - days as i64 * 86_400_000;
+        self.flush()?;
+        let a = self
+            .conn
+            .execute("DELETE FROM samples WHERE t_ms < ?1", [cutoff])
+            .map_err(|e| self.sql(e))?;
+        let b = self
+            .conn
+            .execute("DELETE FROM events WHERE t_ms < ?1", [cutoff])
+            .map_err(|e| self.sql(e))?;
+        Ok(a + b)
+    }
+
+    /// Samples with `from_ms ≤ t_ms < to_ms`, in time order: (t_ms, dt_ms, state, forward_deg).
+    pub fn samples(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, i64, MonitorState, Option<f32>)>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT t_ms, dt_ms, state, forward_deg FROM samples WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([from_ms, to_ms], |r| {
+                let s: String = r.get(2)?;
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    MonitorState::parse(&s).unwrap_or(MonitorState::Unmeasured),
+                    r.get(3)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Events with `from_ms ≤ t_ms < to_ms`: (t_ms, kind, detail).
+    pub fn events(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, String, String)>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT t_ms, kind, detail FROM events WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([from_ms, to_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// Renames `path` (and its WAL files) to `path.unreadable-<unix seconds>`.
+fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let stamp = jiff::Timestamp::now().as_second();
+    let target = PathBuf::from(format!("{}.unreadable-{stamp}", path.display()));
+    std::fs::rename(path, &target)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            let _ = std::fs::rename(&side, format!("{}{suffix}", target.display()));
+        }
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("hunch-journal-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d.join("journal.sqlite")
+    }
+
+    #[test]
+    fn writes_reads_and_is_private() {
+        let p = tmp("rw");
+        let (mut j, opened) = Journal::open(&p).unwrap();
+        assert_eq!(opened, Opened::Created);
+        j.sample(1000, 1000, MonitorState::Upright, Some(1.5), 0.9)
+            .unwrap();
+        j.sample(2000, 1000, MonitorState::Hunched, Some(9.0), 0.9)
+            .unwrap();
+        j.event(2000, "alert", "chin_tuck").unwrap();
+        j.set_meta("last_stretch", "chin_tuck").unwrap();
+        j.flush().unwrap();
+        drop(j);
+        let (j, opened) = Journal::open(&p).unwrap();
+        assert_eq!(opened, Opened::Existing);
+        let s = j.samples(0, 10_000).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1], (2000, 1000, MonitorState::Hunched, Some(9.0)));
+        assert_eq!(
+            j.events(0, 10_000).unwrap(),
+            [(2000, "alert".into(), "chin_tuck".into())]
+        );
+        assert_eq!(
+            j.get_meta("last_stretch").unwrap().as_deref(),
+            Some("chin_tuck")
+        );
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(p.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+    }
+
+    #[test]
+    fn a_corrupt_file_is_moved_aside_not_destroyed() {
+        let p = tmp("corrupt");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, b"this is not a database, but it is the user's file").unwrap();
+        let (mut j, opened) = Journal::open(&p).unwrap();
+        let Opened::Replaced { moved_to, reason } = opened else {
+            panic!("{opened:?}")
+        };
+        assert!(reason.contains("not a database"), "{reason}");
+        assert_eq!(
+            std::fs::read(&moved_to).unwrap(),
+            b"this is not a database, but it is the user's file"
+        );
+        j.sample(1, 1, MonitorState::Away, None, 0.0).unwrap();
+    }
+
+    #[test]
+    fn prune_keeps_recent_rows() {
+        let p = tmp("prune");
+        let (mut j, _) = Journal::open(&p).unwrap();
+        let day = 86_400_000;
+        j.sample(0, 1000, MonitorState::Upright, None, 1.0).unwrap();
+        j.sample(400 * day, 1000, MonitorState::Upright, None, 1.0)
+            .unwrap();
+        assert_eq!(j.prune(400 * day, 365).unwrap(), 1);
+        assert_eq!(j.samples(0, i64::MAX).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,148 @@
+//! Telling the user: a desktop notification naming the problem and one specific stretch,
+//! with actions. Desktop notifications go over D-Bus (notify-rust, pure-Rust zbus); when no
+//! notification server answers, the caller logs once and keeps monitoring.
+
+pub mod stretches;
+
+use std::sync::mpsc::Sender;
+
+use notify_rust::{Notification, Timeout, Urgency};
+use thiserror::Error;
+
+use crate::policy::{Alert, AlertLevel};
+pub use stretches::Stretch;
+
+/// What the user did with a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserAction {
+    /// "Done": the stretch was taken.
+    Done { stretch: String },
+    /// "Snooze 30 min".
+    Snooze,
+    /// "Pause for today".
+    PauseToday,
+    /// Closed or expired without an action.
+    Dismissed,
+}
+
+#[derive(Debug, Error)]
+pub enum NotifyError {
+    #[error("no notification server answered: {0}")]
+    Unavailable(String),
+}
+
+/// The text of an alert: (title, body).
+pub fn compose(alert: &Alert, stretch: &Stretch) -> (String, String) {
+    let minutes = (alert.hunched_for / 60.0).round().max(1.0) as u64;
+    let title = format!("Head forward for {minutes} min");
+    let mut body = format!(
+        "Try {}: {} ({}).",
+        stretch.name.to_lowercase(),
+        stretch.steps,
+        stretch.dose
+    );
+    if let Some(c) = stretch.caution {
+        body.push(' ');
+        body.push_str(c);
+    }
+    (title, body)
+}
+
+pub trait Notifier {
+    /// Shows the alert; actions arrive later on the channel the notifier was made with.
+    fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError>;
+}
+
+/// Desktop notifications through the session bus.
+pub struct DesktopNotifier {
+    actions: Sender<UserAction>,
+}
+
+pub const ACTION_DONE: &str = "done";
+pub const ACTION_SNOOZE: &str = "snooze";
+pub const ACTION_PAUSE: &str = "pause";
+
+impl DesktopNotifier {
+    pub fn new(actions: Sender<UserAction>) -> Self {
+        Self { actions }
+    }
+}
+
+impl Notifier for DesktopNotifier {
+    fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError> {
+        let (title, body) = compose(alert, stretch);
+        let mut n = Notification::new();
+        n.appname("hunch")
+            .summary(&title)
+            .body(&body)
+            .icon("dialog-information")
+            .action(ACTION_DONE, "Done")
+            .action(ACTION_SNOOZE, "Snooze 30 min")
+            .action(ACTION_PAUSE, "Pause for today");
+        match alert.level {
+            AlertLevel::Gentle => n
+                .urgency(Urgency::Normal)
+                .timeout(Timeout::Milliseconds(20_000)),
+            // Insistent: stays until the user answers it.
+            AlertLevel::Insistent => n.urgency(Urgency::Critical).timeout(Timeout::Never),
+        };
+        let handle = n
+            .show()
+            .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
+        let tx = self.actions.clone();
+        let stretch_id = stretch.id.to_string();
+        // Waiting for the answer blocks, so it gets its own short-lived thread.
+        std::thread::Builder::new()
+            .name("hunch-notification".into())
+            .spawn(move || {
+                handle.wait_for_action(|action| {
+                    let a = match action {
+                        ACTION_DONE => UserAction::Done {
+                            stretch: stretch_id.clone(),
+                        },
+                        ACTION_SNOOZE => UserAction::Snooze,
+                        ACTION_PAUSE => UserAction::PauseToday,
+                        _ => UserAction::Dismissed,
+                    };
+                    let _ = tx.send(a);
+                });
+            })
+            .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Prints alerts to stdout: for the demo where no notification server runs.
+#[derive(Debug, Default)]
+pub struct PrintNotifier {
+    pub shown: Vec<(String, String)>,
+}
+
+impl Notifier for PrintNotifier {
+    fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError> {
+        let (title, body) = compose(alert, stretch);
+        println!("┌ notification: {title}\n└ {body}");
+        self.shown.push((title, body));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_names_the_problem_and_one_stretch() {
+        let alert = Alert {
+            hunched_for: 362.0,
+            level: AlertLevel::Gentle,
+            number_in_episode: 1,
+        };
+        let (title, body) = compose(&alert, &stretches::CATALOGUE[0]);
+        assert_eq!(title, "Head forward for 6 min");
+        assert!(body.starts_with("Try chin tucks:"), "{body}");
+        assert!(body.contains("hold 5 s, 10 times"));
+        let (_, body) = compose(&alert, stretches::by_id("sternocleidomastoid").unwrap());
+        assert!(body.contains("dizzy"));
+    }
+}
