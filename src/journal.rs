@@ -53,6 +53,15 @@ pub enum JournalError {
     NoDataDir,
 }
 
+/// One stored sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampleRow {
+    pub t_ms: i64,
+    pub dt_ms: i64,
+    pub state: MonitorState,
+    pub forward_deg: Option<f32>,
+}
+
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
@@ -350,7 +359,15 @@ mod tests {
         assert_eq!(opened, Opened::Existing);
         let s = j.samples(0, 10_000).unwrap();
         assert_eq!(s.len(), 2);
-        assert_eq!(s[1], (2000, 1000, MonitorState::Hunched, Some(9.0)));
+        assert_eq!(
+            s[1],
+            SampleRow {
+                t_ms: 2000,
+                dt_ms: 1000,
+                state: MonitorState::Hunched,
+                forward_deg: Some(9.0)
+            }
+        );
         assert_eq!(
             j.events(0, 10_000).unwrap(),
             [(2000, "alert".into(), "chin_tuck".into())]
