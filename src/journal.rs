@@ -271,12 +271,8 @@ impl Journal {
         Ok(a + b)
     }
 
-    /// Samples with `from_ms ≤ t_ms < to_ms`, in time order: (t_ms, dt_ms, state, forward_deg).
-    pub fn samples(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<Vec<(i64, i64, MonitorState, Option<f32>)>, JournalError> {
+    /// Samples with `from_ms ≤ t_ms < to_ms`, in time order.
+    pub fn samples(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SampleRow>, JournalError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT t_ms, dt_ms, state, forward_deg FROM samples WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms")
@@ -284,12 +280,12 @@ impl Journal {
         let rows = stmt
             .query_map([from_ms, to_ms], |r| {
                 let s: String = r.get(2)?;
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    MonitorState::parse(&s).unwrap_or(MonitorState::Unmeasured),
-                    r.get(3)?,
-                ))
+                Ok(SampleRow {
+                    t_ms: r.get(0)?,
+                    dt_ms: r.get(1)?,
+                    state: MonitorState::parse(&s).unwrap_or(MonitorState::Unmeasured),
+                    forward_deg: r.get(3)?,
+                })
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
