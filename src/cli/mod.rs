@@ -4,6 +4,7 @@ mod analyze;
 mod calibrate;
 mod eval;
 mod record;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,10 @@ pub struct EngineArgs {
 pub enum Command {
     /// Run the pose model on images and print the landmarks.
     Analyze(analyze::AnalyzeArgs),
+    /// The whole chain on a bundled recording of a real person: no camera needed.
+    Demo(run::DemoArgs),
+    /// Monitor posture (for now from a recording; camera capture is coming).
+    Run(run::RunArgs),
     /// Record your neutral posture once (a few seconds sitting upright).
     Calibrate(calibrate::CalibrateArgs),
     /// Save labelled frames and a manifest for `hunch eval`.
@@ -58,6 +63,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(a) => eval::run(&cli.engine, a),
         Command::Calibrate(a) => calibrate::run(&cli.engine, a),
         Command::Record(a) => record::run(a),
+        Command::Demo(a) => run::demo(&cli.engine, a),
+        Command::Run(a) => run::run(&cli.engine, a),
     }
 }
 

@@ -127,6 +127,38 @@ impl Notifier for PrintNotifier {
     }
 }
 
+/// Desktop notifications when a server answers, printed ones otherwise (the demo on a
+/// machine without a desktop).
+pub struct DesktopOrPrint {
+    desktop: DesktopNotifier,
+    pub print: PrintNotifier,
+    pub desktop_shown: usize,
+}
+
+impl DesktopOrPrint {
+    pub fn new(actions: Sender<UserAction>) -> Self {
+        Self {
+            desktop: DesktopNotifier::new(actions),
+            print: PrintNotifier::default(),
+            desktop_shown: 0,
+        }
+    }
+}
+
+impl Notifier for DesktopOrPrint {
+    fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError> {
+        match self.desktop.notify(alert, stretch) {
+            Ok(()) => {
+                self.desktop_shown += 1;
+                let (title, _) = compose(alert, stretch);
+                println!("desktop notification sent: {title}");
+                Ok(())
+            }
+            Err(_) => self.print.notify(alert, stretch),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

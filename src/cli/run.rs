@@ -1,0 +1,269 @@
+//! `hunch run` (the monitor) and `hunch demo` (the whole chain on the bundled recording).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use hunch::camera::replay::{Pace, Replay};
+use hunch::camera::{Frame, FrameSource};
+use hunch::frame::Exposure;
+use hunch::journal::{Journal, Opened};
+use hunch::manifest::{Manifest, Role};
+use hunch::models::ModelVariant;
+use hunch::monitor::Monitor;
+use hunch::notify::DesktopOrPrint;
+use hunch::policy::{MonitorState, PolicyParams};
+use hunch::posture::{Calibration, Calibrator};
+use hunch::summary::{duration, Totals};
+
+use super::EngineArgs;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo's journal here (default: a temporary file, removed afterwards).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Replay at the recording's own pace (5 minutes) instead of as fast as possible.
+    #[arg(long)]
+    pub realtime: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Monitor a recording (directory of frames or one image) instead of the camera.
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
+    /// Replay as fast as possible instead of at the recording's pace.
+    #[arg(long, requires = "source")]
+    pub fast: bool,
+    /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ModelVariant::Full)]
+    pub model: ModelVariant,
+}
+
+/// Where the bundled demo recording lives: beside the executable once installed, or in
+/// the source checkout.
+fn demo_dir() -> anyhow::Result<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(exe) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        dirs.push(exe.join("demo"));
+        dirs.push(exe.join("../share/hunch/demo"));
+    }
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/demo"));
+    dirs.into_iter()
+        .find(|d| d.join("manifest.csv").is_file())
+        .context("the demo recording was not found (tests/fixtures/demo in the checkout)")
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+pub fn demo(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let config = super::load_config()?;
+    let dir = demo_dir()?;
+    let frames = Manifest::load(&dir)?.frames()?;
+    let mut engine = engine_args.engine(ModelVariant::Full)?;
+
+    println!(
+        "hunch demo: {} frames of a real person at one frame a second ({}).",
+        frames.len(),
+        dir.display()
+    );
+    println!("Nothing is read from a camera and no frame is written anywhere.\n");
+
+    // 1. Calibrate on the still, upright start, as `hunch calibrate` would.
+    let mut calibrator = Calibrator::new();
+    for f in frames.iter().filter(|f| f.role == Role::Calibrate) {
+        let img = hunch::image_io::load_rgb(&f.path)?;
+        let est = engine.track(&img)?;
+        calibrator.push(Exposure::of(&img), &est);
+    }
+    let (neutral, used) = calibrator
+        .finish()
+        .context("the demo's calibration failed")?;
+    println!("calibrated on {used} upright frames (the demo's own profile; yours is untouched)");
+
+    // 2. Monitor the rest, with the default settings except the recording's pace.
+    let tmp = tempdir_for_demo()?;
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| tmp.join("journal.sqlite"));
+    let (journal, _) = Journal::open(&journal_path)?;
+    let (tx, rx) = mpsc::channel();
+    let notifier = DesktopOrPrint::new(tx);
+    engine.reset();
+    let mut monitor = Monitor::new(
+        engine,
+        neutral,
+        config.posture,
+        config.filter,
+        PolicyParams::default(),
+        notifier,
+        journal,
+        5.0,
+    );
+    let start_ms = now_ms();
+    let started = std::time::Instant::now();
+    let mut last_state = None;
+    for (i, f) in frames
+        .iter()
+        .filter(|f| f.role != Role::Calibrate)
+        .enumerate()
+    {
+        let t = f.time_s.unwrap_or(i as f64);
+        if args.realtime {
+            let due = std::time::Duration::from_secs_f64(t - 10.0);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+        let frame = Frame {
+            image: hunch::image_io::load_rgb(&f.path)?,
+            t,
+            index: i as u64,
+        };
+        let step = monitor.process(&frame, start_ms + (t * 1000.0) as i64)?;
+        if last_state != Some(step.state) {
+            let angle = step
+                .forward_deg
+                .map_or(String::new(), |a| format!(" (head forward {a:+.1}°)"));
+            println!("{}  {}{angle}", clock(t), describe(step.state));
+            last_state = Some(step.state);
+        }
+        if let Some((alert, stretch)) = step.alert {
+            println!(
+                "{}  alert: hunched for {}, suggesting {}",
+                clock(t),
+                duration(alert.hunched_for),
+                stretch.name.to_lowercase()
+            );
+        }
+        while let Ok(action) = rx.try_recv() {
+            monitor.handle(&action, t, start_ms + (t * 1000.0) as i64, None)?;
+        }
+    }
+    monitor.journal().flush()?;
+
+    // 3. The day so far, from the journal.
+    let samples = monitor.journal().samples(i64::MIN, i64::MAX)?;
+    let totals = Totals::of(&samples);
+    let events = monitor.journal().events(i64::MIN, i64::MAX)?;
+    let alerts = events.iter().filter(|e| e.1 == "alert").count();
+    println!("\nsummary (from the journal, {} samples):", samples.len());
+    println!("  monitored      {}", duration(totals.monitored_s));
+    println!("  upright        {}", duration(totals.upright_s));
+    println!(
+        "  hunched        {} ({:.0}% of monitored time)",
+        duration(totals.hunched_s),
+        100.0 * totals.hunched_share().unwrap_or(0.0)
+    );
+    println!("  longest hunch  {}", duration(totals.longest_hunch_s));
+    println!("  alerts         {alerts}");
+    if args.journal.is_some() {
+        println!("  journal        {}", journal_path.display());
+    }
+    drop(monitor);
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tempdir_for_demo() -> anyhow::Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("hunch-demo-{}", std::process::id()));
+    hunch::paths::create_private_dir(&d)?;
+    Ok(d)
+}
+
+fn clock(t: f64) -> String {
+    let s = t.max(0.0) as u64;
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
+fn describe(s: MonitorState) -> &'static str {
+    match s {
+        MonitorState::Away => "away",
+        MonitorState::Unmeasured => "not measurable (turned away or looking down)",
+        MonitorState::Upright => "upright",
+        MonitorState::Hunching => "hunching",
+        MonitorState::Hunched => "hunched, sustained",
+        MonitorState::Snoozed => "snoozed",
+        MonitorState::Paused => "paused",
+        MonitorState::Locked => "screen locked",
+    }
+}
+
+pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let config = super::load_config()?;
+    let Some(src) = &args.source else {
+        bail!(
+            "this build of hunch cannot open a camera yet; monitor a recording with --source PATH, \
+             or try `hunch demo`"
+        );
+    };
+    let calibration = Calibration::load(&Calibration::default_path()?)?;
+    let pace = if args.fast {
+        Pace::AsFastAsPossible
+    } else {
+        Pace::Realtime
+    };
+    let mut source = Replay::open(src, pace, 1.0)?;
+    let engine = engine_args.engine(args.model)?;
+    let journal_path = match &args.journal {
+        Some(p) => p.clone(),
+        None => Journal::default_path()?,
+    };
+    let (journal, opened) = Journal::open(&journal_path)?;
+    if let Opened::Replaced { moved_to, reason } = &opened {
+        eprintln!(
+            "hunch: the journal could not be read ({reason}); it was moved to {} and a new one started",
+            moved_to.display()
+        );
+    }
+    let (tx, rx) = mpsc::channel();
+    let notifier = hunch::notify::DesktopNotifier::new(tx);
+    let mut monitor = Monitor::new(
+        engine,
+        calibration.neutral,
+        config.posture,
+        config.filter,
+        PolicyParams::default(),
+        notifier,
+        journal,
+        5.0,
+    );
+    monitor.journal().event(now_ms(), "start", &source.id())?;
+    let mut warned_mismatch = false;
+    while let Some(frame) = source.next_frame()? {
+        if !warned_mismatch {
+            let (w, h) = frame.image.dimensions();
+            if let Some(why) = calibration.mismatch(&calibration.source, w, h, args.model.as_str())
+            {
+                eprintln!("hunch: {why}");
+            }
+            warned_mismatch = true;
+        }
+        let wall = now_ms();
+        let step = monitor.process(&frame, wall)?;
+        println!(
+            "{:8.1}s {:<10} {}",
+            frame.t,
+            step.state.as_str(),
+            step.forward_deg.map_or("—".into(), |a| format!("{a:+.1}°"))
+        );
+        while let Ok(action) = rx.try_recv() {
+            monitor.handle(&action, frame.t, wall, None)?;
+        }
+    }
+    monitor
+        .journal()
+        .event(now_ms(), "stop", "end of recording")?;
+    Ok(ExitCode::SUCCESS)
+}
