@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::policy::PolicyParams;
 use crate::posture::{FilterParams, ModelParams};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -15,6 +16,8 @@ pub struct Config {
     pub posture: ModelParams,
     /// Smoothing, thresholds, sustain and absence.
     pub filter: FilterParams,
+    /// When to alert: episode age, cooldown, snooze length.
+    pub policy: PolicyParams,
 }
 
 #[derive(Debug, Error)]
@@ -57,6 +60,9 @@ impl Config {
         self.filter
             .validate()
             .map_err(|e| format!("[filter] {e}"))?;
+        self.policy
+            .validate()
+            .map_err(|e| format!("[policy] {e}"))?;
         let p = &self.posture;
         if !(10.0..=80.0).contains(&p.neutral_cva_deg) {
             return Err("[posture] neutral_cva_deg must be between 10 and 80".into());
@@ -65,5 +71,39 @@ impl Config {
             return Err("[posture] world_weight must be between 0 and 1".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_is_defaults_and_bad_values_name_the_key() {
+        let dir = std::env::temp_dir().join(format!("hunch-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(
+            Config::load(&dir.join("none.toml")).unwrap(),
+            Config::default()
+        );
+        let p = dir.join("config.toml");
+        std::fs::write(&p, "[filter]\nenter_deg = 3.0\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("[filter] exit_deg"), "{e}");
+        std::fs::write(&p, "[filter]\nenter_deeg = 3.0\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("enter_deeg"), "{e}");
+        std::fs::write(&p, "[policy]\ncooldown_seconds = -1\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("[policy] cooldown_seconds"), "{e}");
+        std::fs::write(
+            &p,
+            "[policy]\ncooldown_seconds = 60\n[posture]\nworld_weight = 0.5\n",
+        )
+        .unwrap();
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.policy.cooldown_seconds, 60.0);
+        assert_eq!(c.posture.world_weight, 0.5);
+        assert_eq!(c.filter, FilterParams::default());
     }
 }

@@ -111,6 +111,8 @@ pub fn demo(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode
         journal,
         5.0,
     );
+    // The demo keeps default policy timings whatever the user's config says, so that it
+    // shows one alert in its five minutes.
     let start_ms = now_ms();
     let started = std::time::Instant::now();
     let mut last_state = None;
@@ -148,7 +150,12 @@ pub fn demo(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode
             );
         }
         while let Ok(action) = rx.try_recv() {
-            monitor.handle(&action, t, start_ms + (t * 1000.0) as i64, None)?;
+            monitor.handle(
+                &action,
+                t,
+                start_ms + (t * 1000.0) as i64,
+                Some(t + seconds_to_midnight()),
+            )?;
         }
     }
     monitor.journal().flush()?;
@@ -174,6 +181,18 @@ pub fn demo(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode
     drop(monitor);
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Seconds until the next local midnight ("pause for today").
+fn seconds_to_midnight() -> f64 {
+    let now = jiff::Zoned::now();
+    now.date()
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned(now.time_zone().clone()).ok())
+        .map_or(3600.0 * 8.0, |midnight| {
+            (midnight.timestamp().as_second() - now.timestamp().as_second()) as f64
+        })
 }
 
 fn tempdir_for_demo() -> anyhow::Result<PathBuf> {
@@ -234,7 +253,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         calibration.neutral,
         config.posture,
         config.filter,
-        PolicyParams::default(),
+        config.policy,
         notifier,
         journal,
         5.0,
@@ -259,7 +278,12 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             step.forward_deg.map_or("—".into(), |a| format!("{a:+.1}°"))
         );
         while let Ok(action) = rx.try_recv() {
-            monitor.handle(&action, frame.t, wall, None)?;
+            monitor.handle(
+                &action,
+                frame.t,
+                wall,
+                Some(frame.t + seconds_to_midnight()),
+            )?;
         }
     }
     monitor
