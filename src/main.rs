@@ -8,11 +8,32 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    init_logging();
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("hunch: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Plain lines on stderr: journald adds its own time stamps under systemd (which sets
+/// JOURNAL_STREAM), so we only add ours on a terminal. `HUNCH_LOG` sets the level
+/// (default `info`).
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUNCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let tty = std::io::stderr().is_terminal();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(tty)
+        .with_target(false);
+    if std::env::var_os("JOURNAL_STREAM").is_some() || !tty {
+        builder.without_time().init();
+    } else {
+        builder.init();
     }
 }

@@ -63,6 +63,7 @@ fn run(name: &str, action: &str, frames: impl Fn(u32) -> PathBuf, seconds: u32) 
         c.env("HOME", &home)
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_RUNTIME_DIR", home.join("run"))
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("DISPLAY");
     };

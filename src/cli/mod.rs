@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use hunch::control::Request;
 use hunch::models::{ModelPaths, ModelVariant};
 use hunch::pose::{PoseEngine, SessionOptions};
 
@@ -49,6 +50,14 @@ pub enum Command {
     Demo(run::DemoArgs),
     /// Monitor posture (for now from a recording; camera capture is coming).
     Run(run::RunArgs),
+    /// Show what the running monitor sees.
+    Status,
+    /// Pause monitoring (and release the camera) for a while, or until `hunch resume`.
+    Pause(run::DurationArg),
+    /// Resume monitoring after a pause or snooze.
+    Resume,
+    /// Keep monitoring but hold alerts for a while (default 30 min).
+    Snooze(run::DurationArg),
     /// Record your neutral posture once (a few seconds sitting upright).
     Calibrate(calibrate::CalibrateArgs),
     /// Save labelled frames and a manifest for `hunch eval`.
@@ -65,6 +74,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Record(a) => record::run(a),
         Command::Demo(a) => run::demo(&cli.engine, a),
         Command::Run(a) => run::run(&cli.engine, a),
+        Command::Status => run::client(Request::Status),
+        Command::Pause(d) => run::client(Request::Pause {
+            seconds: d.duration,
+        }),
+        Command::Resume => run::client(Request::Resume),
+        Command::Snooze(d) => run::client(Request::Snooze {
+            seconds: d.duration,
+        }),
     }
 }
 

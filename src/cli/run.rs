@@ -220,6 +220,12 @@ fn describe(s: MonitorState) -> &'static str {
 }
 
 pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use hunch::control::{self, Reply, Request, Status};
+
     let config = super::load_config()?;
     let Some(src) = &args.source else {
         bail!(
@@ -228,12 +234,16 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         );
     };
     let calibration = Calibration::load(&Calibration::default_path()?)?;
-    let pace = if args.fast {
-        Pace::AsFastAsPossible
-    } else {
-        Pace::Realtime
-    };
-    let mut source = Replay::open(src, pace, 1.0)?;
+    // One monitor per user; the lock goes with the process, even on SIGKILL.
+    let runtime = control::runtime_dir()?;
+    let _lock = control::lock(&runtime)?;
+    let requests = control::serve(&control::socket_path()?)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
+
+    let mut source = Replay::open(src, Pace::AsFastAsPossible, 1.0)?;
     let engine = engine_args.engine(args.model)?;
     let journal_path = match &args.journal {
         Some(p) => p.clone(),
@@ -246,7 +256,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             moved_to.display()
         );
     }
-    let (tx, rx) = mpsc::channel();
+    let (tx, actions) = mpsc::channel();
     let notifier = hunch::notify::DesktopNotifier::new(tx);
     let mut monitor = Monitor::new(
         engine,
@@ -259,8 +269,85 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         5.0,
     );
     monitor.journal().event(now_ms(), "start", &source.id())?;
+    eprintln!(
+        "hunch: monitoring {} (journal {})",
+        source.id(),
+        journal_path.display()
+    );
+
+    let started = Instant::now();
+    let (mut first_t, mut now_t) = (None, 0.0);
+    let mut last = (MonitorState::Unmeasured, None::<f32>);
+    let mut samples = 0u64;
     let mut warned_mismatch = false;
-    while let Some(frame) = source.next_frame()? {
+    let mut ended = "end of recording";
+    'frames: while let Some(frame) = source.next_frame()? {
+        // Pace the recording, answering requests and signals while waiting.
+        let due =
+            started + Duration::from_secs_f64((frame.t - *first_t.get_or_insert(frame.t)).max(0.0));
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                ended = "signal";
+                break 'frames;
+            }
+            while let Ok((req, reply)) = requests.try_recv() {
+                let wall = now_ms();
+                let answer = match req {
+                    Request::Status => Reply::Status(Status {
+                        state: last.0.as_str().into(),
+                        forward_deg: last.1,
+                        source: source.id(),
+                        samples,
+                        alerts: monitor.alerts,
+                        stretches_done: monitor.stretches_done,
+                        uptime_seconds: started.elapsed().as_secs_f64(),
+                    }),
+                    Request::Pause { seconds } => {
+                        monitor.policy().pause(seconds.map(|s| now_t + s));
+                        monitor.journal().event(
+                            wall,
+                            "pause",
+                            &seconds.map_or("until resumed".into(), |s| format!("{s:.0} s")),
+                        )?;
+                        Reply::Ok {
+                            message: "paused".into(),
+                        }
+                    }
+                    Request::Resume => {
+                        monitor.policy().resume();
+                        monitor.journal().event(wall, "resume", "")?;
+                        Reply::Ok {
+                            message: "resumed".into(),
+                        }
+                    }
+                    Request::Snooze { seconds } => {
+                        let s = seconds.unwrap_or(config.policy.snooze_seconds);
+                        monitor.policy().snooze(now_t, s);
+                        monitor
+                            .journal()
+                            .event(wall, "snooze", &format!("{s:.0} s"))?;
+                        Reply::Ok {
+                            message: format!("snoozed for {}", duration(s)),
+                        }
+                    }
+                };
+                let _ = reply.send(answer);
+            }
+            while let Ok(action) = actions.try_recv() {
+                monitor.handle(
+                    &action,
+                    now_t,
+                    now_ms(),
+                    Some(now_t + seconds_to_midnight()),
+                )?;
+            }
+            let now = Instant::now();
+            if args.fast || now >= due {
+                break;
+            }
+            std::thread::sleep((due - now).min(Duration::from_millis(50)));
+        }
+        now_t = frame.t;
         if !warned_mismatch {
             let (w, h) = frame.image.dimensions();
             if let Some(why) = calibration.mismatch(&calibration.source, w, h, args.model.as_str())
@@ -269,25 +356,57 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             }
             warned_mismatch = true;
         }
-        let wall = now_ms();
-        let step = monitor.process(&frame, wall)?;
-        println!(
-            "{:8.1}s {:<10} {}",
-            frame.t,
-            step.state.as_str(),
-            step.forward_deg.map_or("—".into(), |a| format!("{a:+.1}°"))
-        );
-        while let Ok(action) = rx.try_recv() {
-            monitor.handle(
-                &action,
-                frame.t,
-                wall,
-                Some(frame.t + seconds_to_midnight()),
-            )?;
+        if monitor.policy().is_paused(frame.t) {
+            // Paused: no inference at all (with a camera, the device is released too).
+            monitor
+                .journal()
+                .sample(now_ms(), 0, MonitorState::Paused, None, 0.0)?;
+            last = (MonitorState::Paused, None);
+            continue;
         }
+        let step = monitor.process(&frame, now_ms())?;
+        samples += 1;
+        if last.0 != step.state {
+            tracing::info!(state = step.state.as_str(), "posture state changed");
+        }
+        last = (step.state, step.forward_deg);
     }
-    monitor
-        .journal()
-        .event(now_ms(), "stop", "end of recording")?;
+    monitor.journal().event(now_ms(), "stop", ended)?;
+    monitor.journal().flush()?;
+    let _ = std::fs::remove_file(control::socket_path()?);
+    eprintln!(
+        "hunch: stopped ({ended}); {samples} samples, {} alerts",
+        monitor.alerts
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct DurationArg {
+    /// How long: 90s, 30m, 1h, 1h30m, or minutes.
+    #[arg(value_parser = hunch::control::parse_duration)]
+    pub duration: Option<f64>,
+}
+
+/// `hunch status`, `pause`, `resume`, `snooze`: one request to the running monitor.
+pub fn client(req: hunch::control::Request) -> anyhow::Result<ExitCode> {
+    use hunch::control::{request, socket_path, Reply};
+    match request(&socket_path()?, &req)? {
+        Reply::Status(s) => {
+            let angle = s.forward_deg.map_or("—".into(), |a| format!("{a:+.1}°"));
+            println!("state          {}", s.state);
+            println!("head forward   {angle}");
+            println!("source         {}", s.source);
+            println!("running for    {}", duration(s.uptime_seconds));
+            println!("samples        {}", s.samples);
+            println!("alerts         {}", s.alerts);
+            println!("stretches done {}", s.stretches_done);
+            Ok(ExitCode::SUCCESS)
+        }
+        Reply::Ok { message } => {
+            println!("{message}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Reply::Error { message } => bail!("{message}"),
+    }
 }

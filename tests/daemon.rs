@@ -1,0 +1,202 @@
+//! `hunch run` as a process: one instance per user, a clean stop on SIGTERM within a
+//! second, at most a few seconds of journal lost to SIGKILL, and a damaged journal moved
+//! aside rather than destroyed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::fixture;
+use hunch::journal::{Journal, Opened};
+
+struct Env {
+    home: PathBuf,
+}
+
+impl Env {
+    fn new(name: &str) -> Env {
+        let home = std::env::temp_dir().join(format!("hunch-daemon-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).unwrap();
+        let env = Env { home };
+        // Calibrate on the demo's upright frame, then a 60 s recording at 4 frames/s.
+        let still = env.home.join("still");
+        std::fs::create_dir_all(&still).unwrap();
+        for i in 0..6 {
+            std::fs::copy(
+                fixture("demo/upright-0.jpg"),
+                still.join(format!("f{i}.jpg")),
+            )
+            .unwrap();
+        }
+        let o = env
+            .cmd(&["calibrate", "--source", still.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let rec = env.home.join("rec");
+        std::fs::create_dir_all(&rec).unwrap();
+        let mut m = String::from("path,label,time_ms\n");
+        for i in 0..240 {
+            m += &format!(
+                "{},upright,{}\n",
+                fixture(&format!("demo/upright-{}.jpg", i % 4)).display(),
+                i * 250
+            );
+        }
+        std::fs::write(rec.join("manifest.csv"), m).unwrap();
+        env
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hunch"));
+        c.args(args)
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_RUNTIME_DIR", self.home.join("run"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        c
+    }
+
+    fn journal(&self) -> PathBuf {
+        self.home.join("data/hunch/journal.sqlite")
+    }
+
+    fn start(&self) -> Child {
+        let child = self
+            .cmd(&["run", "--source", self.home.join("rec").to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Ready when it answers `hunch status`.
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(20) {
+            if self.cmd(&["status"]).output().unwrap().status.success() {
+                return child;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("hunch run did not come up");
+    }
+}
+
+fn signal(child: &Child, sig: &str) {
+    assert!(Command::new("kill")
+        .args(["-s", sig, &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+}
+
+fn samples(path: &Path) -> (usize, Opened, Vec<String>) {
+    let (j, opened) = Journal::open(path).unwrap();
+    let n = j.samples(i64::MIN, i64::MAX).unwrap().len();
+    let kinds = j
+        .events(i64::MIN, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    (n, opened, kinds)
+}
+
+#[test]
+fn one_instance_and_sigterm_stops_cleanly_within_a_second() {
+    let env = Env::new("term");
+    let mut child = env.start();
+    let second = env
+        .cmd(&["run", "--source", env.home.join("rec").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already running"));
+
+    std::thread::sleep(Duration::from_secs(3));
+    let t = Instant::now();
+    signal(&child, "TERM");
+    let status = child.wait().unwrap();
+    let took = t.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(1), "stopped in {took:?}");
+    let (n, opened, kinds) = samples(&env.journal());
+    assert_eq!(opened, Opened::Existing);
+    assert!(n >= 10, "{n} samples");
+    assert_eq!(kinds.first().map(String::as_str), Some("start"));
+    assert_eq!(kinds.last().map(String::as_str), Some("stop"));
+    // The socket is gone: status says so.
+    let o = env.cmd(&["status"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not running"));
+}
+
+#[test]
+fn sigkill_loses_at_most_the_last_few_seconds() {
+    let env = Env::new("kill");
+    let mut child = env.start();
+    let ran = Instant::now();
+    std::thread::sleep(Duration::from_secs(8));
+    signal(&child, "KILL");
+    let _ = child.wait();
+    let secs = ran.elapsed().as_secs_f64();
+    let (n, opened, _) = samples(&env.journal());
+    assert_eq!(
+        opened,
+        Opened::Existing,
+        "the journal opens cleanly after SIGKILL"
+    );
+    // 4 samples a second; batches commit every 5 s: at most ~6 s (24 samples) missing.
+    let expected = secs * 4.0;
+    assert!(n as f64 >= expected - 26.0, "{n} samples after {secs:.1} s");
+    // And a new run starts over it (the lock died with the process).
+    let mut again = env.start();
+    signal(&again, "TERM");
+    assert!(again.wait().unwrap().success());
+}
+
+#[test]
+fn an_unreadable_journal_is_moved_aside_and_said_so() {
+    let env = Env::new("corrupt");
+    let j = env.journal();
+    std::fs::create_dir_all(j.parent().unwrap()).unwrap();
+    std::fs::write(&j, b"not sqlite at all").unwrap();
+    let mut child = env
+        .cmd(&[
+            "run",
+            "--fast",
+            "--source",
+            env.home.join("rec").to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{err}");
+    assert!(
+        err.contains("could not be read") && err.contains("moved to"),
+        "{err}"
+    );
+    let moved: Vec<_> = std::fs::read_dir(j.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("unreadable"))
+        .collect();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(
+        std::fs::read(moved[0].path()).unwrap(),
+        b"not sqlite at all"
+    );
+    let (n, _, _) = samples(&j);
+    assert_eq!(n, 240);
+}
