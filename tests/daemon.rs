@@ -66,7 +66,7 @@ impl Env {
     }
 
     fn start(&self) -> Child {
-        let child = self
+        let mut child = self
             .cmd(&["run", "--source", self.home.join("rec").to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -80,6 +80,8 @@ impl Env {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("hunch run did not come up");
     }
 }
