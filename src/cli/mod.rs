@@ -5,6 +5,7 @@ mod calibrate;
 mod eval;
 mod record;
 mod run;
+mod service;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +59,11 @@ pub enum Command {
     Resume,
     /// Keep monitoring but hold alerts for a while (default 30 min).
     Snooze(run::DurationArg),
+    /// Install or remove the systemd user service.
+    #[command(subcommand)]
+    Service(service::ServiceCommand),
+    /// Print the effective configuration and where it comes from.
+    Config,
     /// Record your neutral posture once (a few seconds sitting upright).
     Calibrate(calibrate::CalibrateArgs),
     /// Save labelled frames and a manifest for `hunch eval`.
@@ -75,6 +81,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => run::demo(&cli.engine, a),
         Command::Run(a) => run::run(&cli.engine, a),
         Command::Status => run::client(Request::Status),
+        Command::Service(c) => service::run(c),
+        Command::Config => {
+            let path = hunch::config::Config::default_path();
+            let cfg = load_config()?;
+            match &path {
+                Some(p) if p.exists() => println!("# {}", p.display()),
+                Some(p) => println!("# defaults ({} does not exist)", p.display()),
+                None => println!("# defaults (no config directory)"),
+            }
+            print!("{}", toml::to_string_pretty(&cfg)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Pause(d) => run::client(Request::Pause {
             seconds: d.duration,
         }),
