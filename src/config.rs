@@ -18,6 +18,8 @@ pub struct Config {
     pub filter: FilterParams,
     /// When to alert: episode age, cooldown, snooze length.
     pub policy: PolicyParams,
+    /// Which camera, how often, and when to release it.
+    pub camera: crate::camera::webcam::CameraParams,
 }
 
 #[derive(Debug, Error)]

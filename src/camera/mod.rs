@@ -1,7 +1,8 @@
-//! Where frames come from. Everything downstream sees only [`FrameSource`]: a real camera
-//! (added with the daemon) and a [`replay::Replay`] of a recording look the same.
+//! Where frames come from. Everything downstream sees only [`FrameSource`]: the real
+//! camera ([`webcam::Webcam`]) and a [`replay::Replay`] of a recording look the same.
 
 pub mod replay;
+pub mod webcam;
 
 use image::RgbImage;
 use thiserror::Error;
@@ -30,6 +31,8 @@ pub enum SourceError {
     },
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("camera: {0}")]
+    Camera(String),
 }
 
 pub trait FrameSource {

@@ -49,8 +49,10 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// The whole chain on a bundled recording of a real person: no camera needed.
     Demo(run::DemoArgs),
-    /// Monitor posture (for now from a recording; camera capture is coming).
+    /// Monitor posture from the camera (or a recording with --source).
     Run(run::RunArgs),
+    /// List cameras and the formats they offer.
+    Cameras,
     /// Show what the running monitor sees.
     Status,
     /// Pause monitoring (and release the camera) for a while, or until `hunch resume`.
@@ -81,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => run::demo(&cli.engine, a),
         Command::Run(a) => run::run(&cli.engine, a),
         Command::Status => run::client(Request::Status),
+        Command::Cameras => run::cameras(),
         Command::Service(c) => service::run(c),
         Command::Config => {
             let path = hunch::config::Config::default_path();

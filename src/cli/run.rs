@@ -35,7 +35,7 @@ pub struct RunArgs {
     /// Monitor a recording (directory of frames or one image) instead of the camera.
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
-    /// Replay as fast as possible instead of at the recording's pace.
+    /// With --source: replay as fast as possible instead of at the recording's pace.
     #[arg(long, requires = "source")]
     pub fast: bool,
     /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
@@ -219,6 +219,100 @@ fn describe(s: MonitorState) -> &'static str {
     }
 }
 
+/// Where `hunch run` gets frames: a recording, or the camera on its capture thread.
+enum Input {
+    Replay {
+        src: Replay,
+        paced: bool,
+        first_t: Option<f64>,
+        pending: Option<Frame>,
+    },
+    Camera {
+        params: hunch::camera::webcam::CameraParams,
+        cam: Option<hunch::camera::webcam::Webcam>,
+        last_paused_sample: Option<std::time::Instant>,
+    },
+}
+
+enum Poll {
+    Frame(Frame),
+    Nothing,
+    /// Paused with the camera released: a paused sample is due.
+    PausedTick(f64),
+    End,
+    CameraError(String),
+}
+
+impl Input {
+    fn id(&self) -> String {
+        match self {
+            Input::Replay { src, .. } => src.id(),
+            Input::Camera { params, .. } => format!("camera:{}", params.index),
+        }
+    }
+
+    /// The next frame if one is due within `wait`.
+    fn poll(
+        &mut self,
+        started: std::time::Instant,
+        wait: std::time::Duration,
+        paused: bool,
+    ) -> anyhow::Result<Poll> {
+        use std::time::{Duration, Instant};
+        match self {
+            Input::Replay {
+                src,
+                paced,
+                first_t,
+                pending,
+            } => {
+                if pending.is_none() {
+                    *pending = src.next_frame()?;
+                }
+                let Some(frame) = pending.as_ref() else {
+                    return Ok(Poll::End);
+                };
+                let due = started
+                    + Duration::from_secs_f64((frame.t - *first_t.get_or_insert(frame.t)).max(0.0));
+                let now = Instant::now();
+                if *paced && due > now {
+                    std::thread::sleep((due - now).min(wait));
+                    return Ok(Poll::Nothing);
+                }
+                Ok(pending.take().map_or(Poll::End, Poll::Frame))
+            }
+            Input::Camera {
+                params,
+                cam,
+                last_paused_sample,
+            } => {
+                if paused {
+                    // Paused: the device is closed and its light off.
+                    *cam = None;
+                    std::thread::sleep(wait);
+                    let interval = Duration::from_secs_f64(params.interval_seconds);
+                    if last_paused_sample.is_none_or(|t| t.elapsed() >= interval) {
+                        *last_paused_sample = Some(Instant::now());
+                        return Ok(Poll::PausedTick(started.elapsed().as_secs_f64()));
+                    }
+                    return Ok(Poll::Nothing);
+                }
+                let webcam =
+                    cam.get_or_insert_with(|| hunch::camera::webcam::Webcam::start(*params));
+                match webcam.next_frame_timeout(wait) {
+                    Ok(Some(mut f)) => {
+                        // One clock for the whole run, across camera restarts.
+                        f.t = started.elapsed().as_secs_f64();
+                        Ok(Poll::Frame(f))
+                    }
+                    Ok(None) => Ok(Poll::Nothing),
+                    Err(e) => Ok(Poll::CameraError(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
 pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
@@ -227,12 +321,6 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
     use hunch::control::{self, Reply, Request, Status};
 
     let config = super::load_config()?;
-    let Some(src) = &args.source else {
-        bail!(
-            "this build of hunch cannot open a camera yet; monitor a recording with --source PATH, \
-             or try `hunch demo`"
-        );
-    };
     let calibration = Calibration::load(&Calibration::default_path()?)?;
     // One monitor per user; the lock goes with the process, even on SIGKILL.
     let runtime = control::runtime_dir()?;
@@ -243,7 +331,19 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         signal_hook::flag::register(sig, Arc::clone(&stop))?;
     }
 
-    let mut source = Replay::open(src, Pace::AsFastAsPossible, 1.0)?;
+    let mut input = match &args.source {
+        Some(src) => Input::Replay {
+            src: Replay::open(src, Pace::AsFastAsPossible, 1.0)?,
+            paced: !args.fast,
+            first_t: None,
+            pending: None,
+        },
+        None => Input::Camera {
+            params: config.camera,
+            cam: None,
+            last_paused_sample: None,
+        },
+    };
     let engine = engine_args.engine(args.model)?;
     let journal_path = match &args.journal {
         Some(p) => p.clone(),
@@ -266,86 +366,111 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         config.policy,
         notifier,
         journal,
-        5.0,
+        5.0_f64.max(3.0 * config.camera.interval_seconds),
     );
-    monitor.journal().event(now_ms(), "start", &source.id())?;
+    let source_id = input.id();
+    monitor.journal().event(now_ms(), "start", &source_id)?;
     eprintln!(
-        "hunch: monitoring {} (journal {})",
-        source.id(),
+        "hunch: monitoring {source_id} (journal {})",
         journal_path.display()
     );
 
     let started = Instant::now();
-    let (mut first_t, mut now_t) = (None, 0.0);
+    let mut now_t = 0.0;
     let mut last = (MonitorState::Unmeasured, None::<f32>);
     let mut samples = 0u64;
     let mut warned_mismatch = false;
-    let mut ended = "end of recording";
-    'frames: while let Some(frame) = source.next_frame()? {
-        // Pace the recording, answering requests and signals while waiting.
-        let due =
-            started + Duration::from_secs_f64((frame.t - *first_t.get_or_insert(frame.t)).max(0.0));
-        loop {
-            if stop.load(Ordering::Relaxed) {
-                ended = "signal";
-                break 'frames;
-            }
-            while let Ok((req, reply)) = requests.try_recv() {
-                let wall = now_ms();
-                let answer = match req {
-                    Request::Status => Reply::Status(Status {
-                        state: last.0.as_str().into(),
-                        forward_deg: last.1,
-                        source: source.id(),
-                        samples,
-                        alerts: monitor.alerts,
-                        stretches_done: monitor.stretches_done,
-                        uptime_seconds: started.elapsed().as_secs_f64(),
-                    }),
-                    Request::Pause { seconds } => {
-                        monitor.policy().pause(seconds.map(|s| now_t + s));
-                        monitor.journal().event(
-                            wall,
-                            "pause",
-                            &seconds.map_or("until resumed".into(), |s| format!("{s:.0} s")),
-                        )?;
-                        Reply::Ok {
-                            message: "paused".into(),
-                        }
+    let mut camera_failing = false;
+    let ended = loop {
+        if stop.load(Ordering::Relaxed) {
+            break "signal";
+        }
+        while let Ok((req, reply)) = requests.try_recv() {
+            let wall = now_ms();
+            let answer = match req {
+                Request::Status => Reply::Status(Status {
+                    state: last.0.as_str().into(),
+                    forward_deg: last.1,
+                    source: source_id.clone(),
+                    samples,
+                    alerts: monitor.alerts,
+                    stretches_done: monitor.stretches_done,
+                    uptime_seconds: started.elapsed().as_secs_f64(),
+                }),
+                Request::Pause { seconds } => {
+                    monitor.policy().pause(seconds.map(|s| now_t + s));
+                    let how = seconds.map_or("until resumed".into(), |s| format!("{s:.0} s"));
+                    monitor.journal().event(wall, "pause", &how)?;
+                    Reply::Ok {
+                        message: format!(
+                            "paused {}",
+                            seconds.map_or("until `hunch resume`".into(), |s| format!(
+                                "for {}",
+                                duration(s)
+                            ))
+                        ),
                     }
-                    Request::Resume => {
-                        monitor.policy().resume();
-                        monitor.journal().event(wall, "resume", "")?;
-                        Reply::Ok {
-                            message: "resumed".into(),
-                        }
+                }
+                Request::Resume => {
+                    monitor.policy().resume();
+                    monitor.journal().event(wall, "resume", "")?;
+                    Reply::Ok {
+                        message: "resumed".into(),
                     }
-                    Request::Snooze { seconds } => {
-                        let s = seconds.unwrap_or(config.policy.snooze_seconds);
-                        monitor.policy().snooze(now_t, s);
-                        monitor
-                            .journal()
-                            .event(wall, "snooze", &format!("{s:.0} s"))?;
-                        Reply::Ok {
-                            message: format!("snoozed for {}", duration(s)),
-                        }
+                }
+                Request::Snooze { seconds } => {
+                    let s = seconds.unwrap_or(config.policy.snooze_seconds);
+                    monitor.policy().snooze(now_t, s);
+                    monitor
+                        .journal()
+                        .event(wall, "snooze", &format!("{s:.0} s"))?;
+                    Reply::Ok {
+                        message: format!("snoozed for {}", duration(s)),
                     }
-                };
-                let _ = reply.send(answer);
+                }
+            };
+            let _ = reply.send(answer);
+        }
+        while let Ok(action) = actions.try_recv() {
+            monitor.handle(
+                &action,
+                now_t,
+                now_ms(),
+                Some(now_t + seconds_to_midnight()),
+            )?;
+        }
+        let clock = started.elapsed().as_secs_f64().max(now_t);
+        let paused = monitor.policy().is_paused(clock);
+        let frame = match input.poll(started, Duration::from_millis(50), paused)? {
+            Poll::Frame(f) => f,
+            Poll::Nothing => continue,
+            Poll::End => break "end of recording",
+            Poll::PausedTick(t) => {
+                now_t = t;
+                let dt = (config.camera.interval_seconds * 1000.0) as i64;
+                monitor
+                    .journal()
+                    .sample(now_ms(), dt, MonitorState::Paused, None, 0.0)?;
+                last = (MonitorState::Paused, None);
+                continue;
             }
-            while let Ok(action) = actions.try_recv() {
-                monitor.handle(
-                    &action,
-                    now_t,
-                    now_ms(),
-                    Some(now_t + seconds_to_midnight()),
-                )?;
+            Poll::CameraError(e) => {
+                if !camera_failing {
+                    tracing::warn!("camera unavailable: {e}; retrying");
+                    monitor.journal().event(now_ms(), "camera_error", &e)?;
+                    hunch::notify::notice(
+                        "hunch cannot use the camera",
+                        &format!("{e}. hunch keeps trying."),
+                    );
+                    camera_failing = true;
+                }
+                continue;
             }
-            let now = Instant::now();
-            if args.fast || now >= due {
-                break;
-            }
-            std::thread::sleep((due - now).min(Duration::from_millis(50)));
+        };
+        if camera_failing {
+            tracing::info!("camera back");
+            monitor.journal().event(now_ms(), "camera_ok", "")?;
+            camera_failing = false;
         }
         now_t = frame.t;
         if !warned_mismatch {
@@ -357,7 +482,6 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             warned_mismatch = true;
         }
         if monitor.policy().is_paused(frame.t) {
-            // Paused: no inference at all (with a camera, the device is released too).
             monitor
                 .journal()
                 .sample(now_ms(), 0, MonitorState::Paused, None, 0.0)?;
@@ -370,7 +494,8 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             tracing::info!(state = step.state.as_str(), "posture state changed");
         }
         last = (step.state, step.forward_deg);
-    }
+    };
+    drop(input); // releases the camera
     monitor.journal().event(now_ms(), "stop", ended)?;
     monitor.journal().flush()?;
     let _ = std::fs::remove_file(control::socket_path()?);
@@ -378,6 +503,52 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         "hunch: stopped ({ended}); {samples} samples, {} alerts",
         monitor.alerts
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hunch cameras`: what V4L2 offers.
+pub fn cameras() -> anyhow::Result<ExitCode> {
+    let list = hunch::camera::webcam::list()?;
+    if list.is_empty() {
+        println!("no cameras found (no /dev/video* device)");
+        return Ok(ExitCode::from(1));
+    }
+    for cam in list {
+        println!("{}: {} ({})", cam.index, cam.name, cam.description);
+        match cam.formats {
+            Ok(mut formats) => {
+                formats.sort_by_key(|f| {
+                    (
+                        std::cmp::Reverse(f.width() * f.height()),
+                        f.format().to_string(),
+                        f.frame_rate(),
+                    )
+                });
+                let p = super::load_config()?.camera;
+                let chosen = hunch::camera::webcam::choose_format(
+                    &formats,
+                    p.max_width,
+                    p.max_height,
+                    p.pixel_format,
+                );
+                for f in formats {
+                    let mark = if Some(f) == chosen {
+                        "  ← hunch's choice"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "    {}×{} {} {} fps{mark}",
+                        f.width(),
+                        f.height(),
+                        f.format(),
+                        f.frame_rate()
+                    );
+                }
+            }
+            Err(e) => println!("    cannot read its formats: {e}"),
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -112,6 +112,17 @@ impl Notifier for DesktopNotifier {
     }
 }
 
+/// A one-off notice (camera trouble), best effort: errors are ignored, the log has it.
+pub fn notice(title: &str, body: &str) {
+    let _ = Notification::new()
+        .appname("hunch")
+        .summary(title)
+        .body(body)
+        .urgency(Urgency::Normal)
+        .timeout(Timeout::Milliseconds(10_000))
+        .show();
+}
+
 /// Prints alerts to stdout: for the demo where no notification server runs.
 #[derive(Debug, Default)]
 pub struct PrintNotifier {
