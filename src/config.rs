@@ -20,6 +20,23 @@ pub struct Config {
     pub policy: PolicyParams,
     /// Which camera, how often, and when to release it.
     pub camera: crate::camera::webcam::CameraParams,
+    /// How long the journal keeps its numbers.
+    pub journal: JournalParams,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JournalParams {
+    /// Samples and events older than this are deleted when the monitor starts.
+    pub retention_days: u32,
+}
+
+impl Default for JournalParams {
+    fn default() -> Self {
+        Self {
+            retention_days: 365,
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -65,6 +82,12 @@ impl Config {
         self.policy
             .validate()
             .map_err(|e| format!("[policy] {e}"))?;
+        self.camera
+            .validate()
+            .map_err(|e| format!("[camera] {e}"))?;
+        if self.journal.retention_days == 0 {
+            return Err("[journal] retention_days must be at least 1".into());
+        }
         let p = &self.posture;
         if !(10.0..=80.0).contains(&p.neutral_cva_deg) {
             return Err("[posture] neutral_cva_deg must be between 10 and 80".into());
@@ -98,6 +121,12 @@ mod tests {
         std::fs::write(&p, "[policy]\ncooldown_seconds = -1\n").unwrap();
         let e = Config::load(&p).unwrap_err().to_string();
         assert!(e.contains("[policy] cooldown_seconds"), "{e}");
+        std::fs::write(&p, "[camera]\ninterval_seconds = 0.01\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("[camera] interval_seconds"), "{e}");
+        std::fs::write(&p, "[journal]\nretention_days = 0\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("[journal] retention_days"), "{e}");
         std::fs::write(
             &p,
             "[policy]\ncooldown_seconds = 60\n[posture]\nworld_weight = 0.5\n",

@@ -21,4 +21,5 @@ pub mod policy;
 pub mod pose;
 pub mod posture;
 pub mod runtime;
+pub mod screen;
 pub mod summary;

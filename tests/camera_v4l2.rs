@@ -253,3 +253,42 @@ fn the_monitor_survives_the_camera_vanishing_and_recovers() {
         "{samples:?}"
     );
 }
+
+#[test]
+fn calibrate_and_record_straight_from_the_camera() {
+    let env = Env::new("calrec", "");
+    let o = env
+        .cmd(&["calibrate", "--countdown", "0", "--seconds", "2"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shown = env.cmd(&["calibrate", "--show"]).output().unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("source = \"camera:0\"") && text.contains("width = 640"),
+        "{text}"
+    );
+
+    let out = env.home.join("set");
+    let o = env
+        .cmd(&[
+            "record",
+            "--label",
+            "hunched",
+            "--seconds",
+            "2",
+            "--fps",
+            "2",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let frames = hunch::manifest::Manifest::load(&out)
+        .unwrap()
+        .frames()
+        .unwrap();
+    assert!((4..=6).contains(&frames.len()), "{} frames", frames.len());
+    let img = image::open(&frames[0].path).unwrap();
+    assert_eq!((img.width(), img.height()), (640, 480));
+}

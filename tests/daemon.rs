@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::fixture;
 use hunch::journal::{Journal, Opened};
+use hunch::policy::MonitorState;
 
 struct Env {
     home: PathBuf,
@@ -201,4 +202,91 @@ fn an_unreadable_journal_is_moved_aside_and_said_so() {
     );
     let (n, _, _) = samples(&j);
     assert_eq!(n, 240);
+}
+
+/// logind cannot run here, so a stand-in `loginctl` on PATH answers for it; the monitor's
+/// real code path (spawning loginctl, asking for the user's display session and its
+/// LockedHint) runs unchanged.
+#[test]
+fn a_locked_screen_holds_monitoring() {
+    let env = Env::new("lock");
+    let bin = env.home.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let state = env.home.join("locked");
+    std::fs::write(&state, "no").unwrap();
+    let script = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  show-user) echo c7 ;;\n  show-session) [ \"$2\" = c7 ] && cat {} ;;\n  *) exit 1 ;;\nesac\n",
+        state.display()
+    );
+    std::fs::write(bin.join("loginctl"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("loginctl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    let mut child = env
+        .cmd(&["run", "--source", env.home.join("rec").to_str().unwrap()])
+        .env("PATH", &path)
+        .env_remove("XDG_SESSION_ID")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    std::fs::write(&state, "yes").unwrap();
+    std::thread::sleep(Duration::from_secs(7)); // noticed within 5 s
+    std::fs::write(&state, "no").unwrap();
+    std::thread::sleep(Duration::from_secs(7));
+    signal(&child, "TERM");
+    assert!(child.wait().unwrap().success());
+
+    let (j, _) = Journal::open(&env.journal()).unwrap();
+    let kinds: Vec<String> = j
+        .events(i64::MIN, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    let l = kinds
+        .iter()
+        .position(|k| k == "locked")
+        .expect("locked journaled");
+    let u = kinds
+        .iter()
+        .position(|k| k == "unlocked")
+        .expect("unlocked journaled");
+    assert!(l < u, "{kinds:?}");
+    let states: Vec<MonitorState> = j
+        .samples(i64::MIN, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.state)
+        .collect();
+    let first_locked = states
+        .iter()
+        .position(|s| *s == MonitorState::Locked)
+        .expect("locked samples");
+    let last_locked = states
+        .iter()
+        .rposition(|s| *s == MonitorState::Locked)
+        .unwrap();
+    assert!(
+        states[..first_locked]
+            .iter()
+            .all(|s| *s == MonitorState::Upright),
+        "{states:?}"
+    );
+    assert!(
+        states[first_locked..=last_locked]
+            .iter()
+            .all(|s| *s == MonitorState::Locked),
+        "{states:?}"
+    );
+    assert!(
+        states[last_locked + 1..].contains(&MonitorState::Upright),
+        "{states:?}"
+    );
 }

@@ -200,7 +200,7 @@ impl PostureContext {
             "measured": true,
             "features": features,
             "calibrated": true,
-            "calibration_mismatch": cal.mismatch(&cal.source, est.width, est.height, model.as_str()),
+            "calibration_mismatch": cal.mismatch(None, est.width, est.height, model.as_str()),
             "reading": reading,
             "class": class,
         })

@@ -23,6 +23,9 @@ pub struct CalibrateArgs {
     /// How many seconds of frames to use.
     #[arg(long, default_value_t = 5.0)]
     pub seconds: f64,
+    /// Seconds of countdown before a camera calibration starts.
+    #[arg(long, default_value_t = 3)]
+    pub countdown: u32,
     /// Print the stored calibration and exit.
     #[arg(long)]
     pub show: bool,
@@ -51,19 +54,31 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
     if !(args.seconds.is_finite() && args.seconds > 0.0 && args.seconds <= 120.0) {
         bail!("--seconds must be between 0 and 120");
     }
-    let Some(source_path) = &args.source else {
-        bail!(
-            "this build of hunch cannot open a camera yet (camera capture comes with `hunch run`); \
-             calibrate from a recording with --source PATH"
-        );
+    let config = super::load_config()?;
+    let mut source: Box<dyn FrameSource> = match &args.source {
+        Some(p) => {
+            eprintln!("Calibrating from {}.", p.display());
+            Box::new(Replay::open(p, Pace::AsFastAsPossible, 5.0)?)
+        }
+        None => {
+            eprint!("Sit upright, as you mean to sit, and look at the screen. Starting in");
+            for n in (1..=args.countdown).rev() {
+                eprint!(" {n}…");
+                let _ = std::io::stderr().flush();
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            eprintln!(" hold still for {:.0} s.", args.seconds);
+            Box::new(hunch::camera::webcam::Webcam::start(
+                hunch::camera::webcam::CameraParams {
+                    interval_seconds: 0.2,
+                    release_after_seconds: f64::MAX,
+                    ..config.camera
+                },
+            ))
+        }
     };
-    let mut source = Replay::open(source_path, Pace::AsFastAsPossible, 5.0)?;
     let mut engine = engine_args.engine(args.model)?;
     let tty = std::io::stderr().is_terminal();
-    eprintln!(
-        "Calibrating from {}: sit upright, look at the screen.",
-        source_path.display()
-    );
 
     let mut calibrator = Calibrator::new();
     let mut size = None;

@@ -43,13 +43,25 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     if !(args.seconds.is_finite() && args.seconds > 0.0 && args.fps > 0.0 && args.fps <= 30.0) {
         bail!("--seconds must be above 0 and --fps between 0 and 30");
     }
-    let Some(src) = &args.source else {
-        bail!(
-            "this build of hunch cannot open a camera yet (camera capture comes with `hunch run`); \
-             record from a recording with --source PATH"
-        );
+    let mut source: Box<dyn FrameSource> = match &args.source {
+        Some(src) => Box::new(Replay::open(src, Pace::AsFastAsPossible, args.fps)?),
+        None => {
+            let camera = super::load_config()?.camera;
+            eprintln!(
+                "Recording {} for {:.0} s from camera {}: hold the posture.",
+                args.label.as_str(),
+                args.seconds,
+                camera.index
+            );
+            Box::new(hunch::camera::webcam::Webcam::start(
+                hunch::camera::webcam::CameraParams {
+                    interval_seconds: 1.0 / args.fps,
+                    release_after_seconds: f64::MAX,
+                    ..camera
+                },
+            ))
+        }
     };
-    let mut source = Replay::open(src, Pace::AsFastAsPossible, args.fps)?;
     let frames_dir = args.out_dir.join("frames");
     hunch::paths::create_private_dir(&frames_dir)
         .with_context(|| format!("cannot create {}", frames_dir.display()))?;
@@ -65,7 +77,8 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         if t > args.seconds {
             break;
         }
-        if t - last_kept < 1.0 / args.fps - 1e-9 {
+        // 10% slack: a camera paced at exactly this rate delivers with some jitter.
+        if t - last_kept < 0.9 / args.fps {
             continue;
         }
         last_kept = t;

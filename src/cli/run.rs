@@ -375,6 +375,17 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         journal_path.display()
     );
 
+    let pruned = monitor
+        .journal()
+        .prune(now_ms(), config.journal.retention_days)?;
+    if pruned > 0 {
+        tracing::info!(
+            "removed {pruned} journal rows older than {} days",
+            config.journal.retention_days
+        );
+    }
+    let mut lock_watch = hunch::screen::LockWatch::new();
+    let mut was_locked = false;
     let started = Instant::now();
     let mut now_t = 0.0;
     let mut last = (MonitorState::Unmeasured, None::<f32>);
@@ -441,17 +452,28 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         }
         let clock = started.elapsed().as_secs_f64().max(now_t);
         let paused = monitor.policy().is_paused(clock);
-        let frame = match input.poll(started, Duration::from_millis(50), paused)? {
+        let locked = lock_watch.locked();
+        if locked != was_locked {
+            monitor
+                .journal()
+                .event(now_ms(), if locked { "locked" } else { "unlocked" }, "")?;
+            was_locked = locked;
+        }
+        // Paused or locked: no inference, and the camera is closed.
+        let hold = if paused {
+            MonitorState::Paused
+        } else {
+            MonitorState::Locked
+        };
+        let frame = match input.poll(started, Duration::from_millis(50), paused || locked)? {
             Poll::Frame(f) => f,
             Poll::Nothing => continue,
             Poll::End => break "end of recording",
             Poll::PausedTick(t) => {
                 now_t = t;
                 let dt = (config.camera.interval_seconds * 1000.0) as i64;
-                monitor
-                    .journal()
-                    .sample(now_ms(), dt, MonitorState::Paused, None, 0.0)?;
-                last = (MonitorState::Paused, None);
+                monitor.journal().sample(now_ms(), dt, hold, None, 0.0)?;
+                last = (hold, None);
                 continue;
             }
             Poll::CameraError(e) => {
@@ -475,17 +497,14 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         now_t = frame.t;
         if !warned_mismatch {
             let (w, h) = frame.image.dimensions();
-            if let Some(why) = calibration.mismatch(&calibration.source, w, h, args.model.as_str())
-            {
+            if let Some(why) = calibration.mismatch(Some(&source_id), w, h, args.model.as_str()) {
                 eprintln!("hunch: {why}");
             }
             warned_mismatch = true;
         }
-        if monitor.policy().is_paused(frame.t) {
-            monitor
-                .journal()
-                .sample(now_ms(), 0, MonitorState::Paused, None, 0.0)?;
-            last = (MonitorState::Paused, None);
+        if paused || locked {
+            monitor.journal().sample(now_ms(), 0, hold, None, 0.0)?;
+            last = (hold, None);
             continue;
         }
         let step = monitor.process(&frame, now_ms())?;

@@ -234,9 +234,16 @@ impl Calibration {
         crate::paths::write_private(path, text.as_bytes()).map_err(fail)
     }
 
-    /// Why this profile does not fit frames from `source` at `width`×`height`, if it doesn't.
-    pub fn mismatch(&self, source: &str, width: u32, height: u32, model: &str) -> Option<String> {
-        if self.source != source {
+    /// Why this profile does not fit frames from `source` (when known) at
+    /// `width`×`height`, if it doesn't.
+    pub fn mismatch(
+        &self,
+        source: Option<&str>,
+        width: u32,
+        height: u32,
+        model: &str,
+    ) -> Option<String> {
+        if let Some(source) = source.filter(|s| *s != self.source) {
             return Some(format!(
                 "the calibration was made with {}, not {source}: run `hunch calibrate` again",
                 self.source
