@@ -22,6 +22,23 @@ pub struct Config {
     pub camera: crate::camera::webcam::CameraParams,
     /// How long the journal keeps its numbers.
     pub journal: JournalParams,
+    /// What `hunch report` measures days against.
+    pub report: ReportParams,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportParams {
+    /// A good day has less than this share of monitored time hunched.
+    pub goal_hunched_share: f64,
+}
+
+impl Default for ReportParams {
+    fn default() -> Self {
+        Self {
+            goal_hunched_share: 0.2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -87,6 +104,9 @@ impl Config {
             .map_err(|e| format!("[camera] {e}"))?;
         if self.journal.retention_days == 0 {
             return Err("[journal] retention_days must be at least 1".into());
+        }
+        if !(self.report.goal_hunched_share > 0.0 && self.report.goal_hunched_share < 1.0) {
+            return Err("[report] goal_hunched_share must be between 0 and 1".into());
         }
         let p = &self.posture;
         if !(10.0..=80.0).contains(&p.neutral_cva_deg) {

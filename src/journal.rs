@@ -32,6 +32,15 @@ const MIGRATIONS: &[&str] = &["
     );
     CREATE INDEX events_t ON events(t_ms);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+", "
+    -- Summaries of days that are over, so reports over months need not re-read every sample.
+    CREATE TABLE day_cache (
+        day TEXT NOT NULL,          -- YYYY-MM-DD
+        tz TEXT NOT NULL,           -- the time zone the day was cut in
+        version INTEGER NOT NULL,   -- the report code's version; others are ignored
+        summary TEXT NOT NULL,      -- JSON
+        PRIMARY KEY (day, tz)
+    );
 "];
 
 /// Commit a batch at least this often.
@@ -256,6 +265,39 @@ impl Journal {
         self.maybe_commit()
     }
 
+    /// A cached day summary written by the same report `version`, if any.
+    pub fn cached_day(
+        &self,
+        day: &str,
+        tz: &str,
+        version: i64,
+    ) -> Result<Option<String>, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT summary FROM day_cache WHERE day = ?1 AND tz = ?2 AND version = ?3",
+                params![day, tz, version],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    pub fn cache_day(
+        &mut self,
+        day: &str,
+        tz: &str,
+        version: i64,
+        summary: &str,
+    ) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO day_cache (day, tz, version, summary) VALUES (?1, ?2, ?3, ?4)",
+                params![day, tz, version, summary],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
     /// Deletes samples and events older than `days` before `now_ms`.
     pub fn prune(&mut self, now_ms: i64, days: u32) -> Result<usize, JournalError> {
         let cutoff = now_ms - days as i64 * 86_400_000;
@@ -267,6 +309,10 @@ impl Journal {
         let b = self
             .conn
             .execute("DELETE FROM events WHERE t_ms < ?1", [cutoff])
+            .map_err(|e| self.sql(e))?;
+        // Cached summaries may describe days whose samples are gone now.
+        self.conn
+            .execute("DELETE FROM day_cache", [])
             .map_err(|e| self.sql(e))?;
         Ok(a + b)
     }

@@ -20,6 +20,7 @@ pub mod paths;
 pub mod policy;
 pub mod pose;
 pub mod posture;
+pub mod report;
 pub mod runtime;
 pub mod screen;
 pub mod summary;

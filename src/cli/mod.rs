@@ -4,6 +4,7 @@ mod analyze;
 mod calibrate;
 mod eval;
 mod record;
+mod report;
 mod run;
 mod service;
 
@@ -61,6 +62,10 @@ pub enum Command {
     Resume,
     /// Keep monitoring but hold alerts for a while (default 30 min).
     Snooze(run::DurationArg),
+    /// Daily hunch-time summaries: today, a date, or a range; table, JSON, CSV, HTML, SVG.
+    Report(report::ReportArgs),
+    /// The raw per-sample journal between two dates, as CSV or JSON lines.
+    Export(report::ExportArgs),
     /// Install or remove the systemd user service.
     #[command(subcommand)]
     Service(service::ServiceCommand),
@@ -84,6 +89,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(a) => run::run(&cli.engine, a),
         Command::Status => run::client(Request::Status),
         Command::Cameras => run::cameras(),
+        Command::Report(a) => report::run(a),
+        Command::Export(a) => report::export(a),
         Command::Service(c) => service::run(c),
         Command::Config => {
             let path = hunch::config::Config::default_path();

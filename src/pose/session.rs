@@ -46,17 +46,11 @@ pub fn load(
     // the landmark model alone faster (lite 12.6 → 9.4 ms) but the single-image path
     // slower (~19 → ~30 ms): the detector's and the landmark model's pools, each spinning,
     // fought over two cores. Sampling once a second, we want neither fight nor spin.
-    let builder = step(builder.with_intra_op_spinning(false))?;
-    // Small over fast where it is cheap: no memory arena or memory-pattern planning (they
-    // keep large blocks between runs, which pays off at hundreds of runs a second, not at
-    // one frame a second), and no prepacked weight copies (measured: peak RSS of
-    // `hunch run` 117 → 104 MB, tracked frame 16.5 → 17.0 ms).
-    let builder = step(builder.with_memory_pattern(false))?;
-    let builder = step(builder.with_prepacking(false))?;
-    let mut builder =
-        step(builder.with_execution_providers([
-            ort::ep::CPU::default().with_arena_allocator(false).build(),
-        ]))?;
+    // The memory arena stays on. Tried without it (and without memory patterns and
+    // prepacked weights): a short `hunch run` peaked lower (117 → 104 MB), but over
+    // 10 minutes at 1 sample/s system time rose 7× (0.3 → 2.3 s) and the peak was no
+    // lower (122 MB): allocating and freeing every buffer each frame costs more than it saves.
+    let mut builder = step(builder.with_intra_op_spinning(false))?;
     let session = builder
         .commit_from_memory(&bytes)
         .map_err(|e| {
