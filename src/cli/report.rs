@@ -383,8 +383,17 @@ pub fn day_svg(journal: &Journal, d: &DayReport, tz: &TimeZone) -> anyhow::Resul
     let (start, end) = report::day_bounds(date, tz)?;
     let samples = journal.samples(start, end)?;
     let events = journal.events(start, end)?;
-    let span = (end - start) as f64;
-    let x = |t: i64| 40.0 + (t - start) as f64 / span * (W - 60.0);
+    // Show the hours that have samples (whole hours), not the empty night.
+    let hour = 3_600_000;
+    let (view_start, view_end) = match (samples.first(), samples.last()) {
+        (Some(a), Some(b)) => (
+            (start + ((a.t_ms - a.dt_ms - start).max(0) / hour) * hour).max(start),
+            (start + ((b.t_ms - start + hour - 1) / hour) * hour).min(end),
+        ),
+        _ => (start, end),
+    };
+    let span = (view_end - view_start).max(1) as f64;
+    let x = |t: i64| 40.0 + (t - view_start) as f64 / span * (W - 60.0);
     let mut s = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="150" viewBox="0 0 {W} 150" font-family="sans-serif" font-size="12">
 <title>hunch — {date}</title>
@@ -407,7 +416,7 @@ pub fn day_svg(journal: &Journal, d: &DayReport, tz: &TimeZone) -> anyhow::Resul
     let mut run: Option<(i64, i64, hunch::policy::MonitorState)> = None;
     let flush = |r: Option<(i64, i64, hunch::policy::MonitorState)>, s: &mut String| {
         if let Some((a, b, st)) = r {
-            let (xa, xb) = (x(a.max(start)), x(b.min(end)));
+            let (xa, xb) = (x(a.max(view_start)), x(b.min(view_end)));
             s.push_str(&format!(
                 r#"<rect x="{xa:.2}" y="50" width="{:.2}" height="50" fill="{}"/>"#,
                 (xb - xa).max(0.5),
@@ -439,13 +448,19 @@ pub fn day_svg(journal: &Journal, d: &DayReport, tz: &TimeZone) -> anyhow::Resul
         );
         s.push('\n');
     }
-    for h in (0..=24).step_by(3) {
-        let t = start + (h as f64 * 3_600_000.0 * (span / 86_400_000.0)) as i64;
+    let hours = (view_end - view_start) / hour;
+    let step = if hours > 12 { 3 } else { 1 };
+    let mut t = view_start;
+    while t <= view_end {
+        let label = jiff::Timestamp::from_millisecond(t)?
+            .to_zoned(tz.clone())
+            .hour();
         s += &format!(
-            r##"<text x="{:.1}" y="118" text-anchor="middle" fill="#555">{h:02}</text>"##,
+            r##"<text x="{:.1}" y="118" text-anchor="middle" fill="#555">{label:02}:00</text>"##,
             x(t)
         );
         s.push('\n');
+        t += step * hour;
     }
     let legend = [
         ("upright", "#4caf50"),
