@@ -283,3 +283,31 @@ fn the_monitor_s_own_journal_reports_what_the_demo_printed() {
         "{printed} vs {hunched}"
     );
 }
+
+#[test]
+fn finished_days_are_cached_and_the_cache_matches_a_fresh_computation() {
+    let dir = tmp("cache");
+    let path = dir.join("j.sqlite");
+    let (mut j, _) = Journal::open(&path).unwrap();
+    run(&mut j, at("2026-11-20T09:00"), 900, Hunched, Some(7.0));
+    run(&mut j, at("2026-11-20T09:15"), 900, Upright, Some(0.5));
+    let date: jiff::civil::Date = "2026-11-20".parse().unwrap();
+    let tz = berlin();
+    let fresh = hunch::report::compute_day(&j, date, &tz).unwrap();
+    let later = at("2026-11-22T00:00");
+    // While the day may still receive samples it is not cached...
+    let during = hunch::report::day(&mut j, date, &tz, at("2026-11-20T23:59")).unwrap();
+    assert_eq!(during, fresh);
+    assert!(j
+        .cached_day("2026-11-20", "Europe/Berlin", hunch::report::REPORT_VERSION)
+        .unwrap()
+        .is_none());
+    // ...once it is over, the summary is cached and read back identical.
+    assert_eq!(hunch::report::day(&mut j, date, &tz, later).unwrap(), fresh);
+    assert!(j
+        .cached_day("2026-11-20", "Europe/Berlin", hunch::report::REPORT_VERSION)
+        .unwrap()
+        .is_some());
+    assert_eq!(hunch::report::day(&mut j, date, &tz, later).unwrap(), fresh);
+    assert_eq!(fresh.hunched_s, 900.0);
+}

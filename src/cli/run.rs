@@ -384,6 +384,22 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             config.journal.retention_days
         );
     }
+    // Keep the day summaries of finished days cached, so that `hunch report --month`
+    // reads 30 small rows instead of every sample: the last 31 days now, and each day as
+    // it ends.
+    let tz = jiff::tz::TimeZone::system();
+    let warm =
+        |monitor: &mut Monitor<hunch::notify::DesktopNotifier>, days: i64| -> anyhow::Result<()> {
+            let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
+            for back in 1..=days {
+                let d = today.checked_sub(jiff::Span::new().days(back))?;
+                hunch::report::day(monitor.journal(), d, &tz, now_ms())?;
+            }
+            Ok(())
+        };
+    warm(&mut monitor, 31)?;
+    let mut today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
+    let mut warm_at: Option<Instant> = None;
     let mut lock_watch = hunch::screen::LockWatch::new();
     let mut was_locked = false;
     let started = Instant::now();
@@ -449,6 +465,17 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
                 now_ms(),
                 Some(now_t + seconds_to_midnight()),
             )?;
+        }
+        let date = jiff::Zoned::now().with_time_zone(tz.clone()).date();
+        if date != today {
+            // Yesterday is cached once its last samples are surely in (a few minutes).
+            today = date;
+            warm_at = Some(Instant::now() + Duration::from_secs(180));
+        }
+        if warm_at.is_some_and(|t| Instant::now() >= t) {
+            warm_at = None;
+            monitor.journal().flush()?;
+            warm(&mut monitor, 2)?;
         }
         let clock = started.elapsed().as_secs_f64().max(now_t);
         let paused = monitor.policy().is_paused(clock);
