@@ -7,18 +7,7 @@ use common::*;
 use hunch::frame::Exposure;
 use hunch::models::ModelVariant;
 use hunch::posture::{CalibrationError, Calibrator, Rejection};
-use image::{Rgb, RgbImage};
-
-fn shifted(base: &RgbImage, dx: i32, dy: i32) -> RgbImage {
-    RgbImage::from_fn(base.width(), base.height(), |x, y| {
-        let (sx, sy) = (x as i32 - dx, y as i32 - dy);
-        if sx >= 0 && sy >= 0 && (sx as u32) < base.width() && (sy as u32) < base.height() {
-            *base.get_pixel(sx as u32, sy as u32)
-        } else {
-            Rgb([90, 90, 90])
-        }
-    })
-}
+use image::RgbImage;
 
 fn calibrate(frames: &[RgbImage]) -> Result<usize, CalibrationError> {
     let mut engine = engine(ModelVariant::Full);

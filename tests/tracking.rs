@@ -7,19 +7,6 @@ use common::*;
 use hunch::models::ModelVariant;
 use image::{Rgb, RgbImage};
 
-/// `webcam_like.png` moved by (dx, dy) on its own grey background, like a person
-/// shifting slightly in front of a webcam.
-fn shifted(base: &RgbImage, dx: i32, dy: i32) -> RgbImage {
-    RgbImage::from_fn(base.width(), base.height(), |x, y| {
-        let (sx, sy) = (x as i32 - dx, y as i32 - dy);
-        if sx >= 0 && sy >= 0 && (sx as u32) < base.width() && (sy as u32) < base.height() {
-            *base.get_pixel(sx as u32, sy as u32)
-        } else {
-            Rgb([90, 90, 90])
-        }
-    })
-}
-
 const SHIFTS: [(i32, i32); 8] = [
     (0, 0),
     (2, 1),

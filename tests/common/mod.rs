@@ -62,3 +62,16 @@ pub fn mean(v: &[f32]) -> f32 {
 pub fn max(v: &[f32]) -> f32 {
     v.iter().cloned().fold(0.0, f32::max)
 }
+
+/// `base` moved by (dx, dy) on the grey (90, 90, 90) background of `webcam_like.png`, like
+/// a person shifting slightly in front of a webcam.
+pub fn shifted(base: &RgbImage, dx: i32, dy: i32) -> RgbImage {
+    RgbImage::from_fn(base.width(), base.height(), |x, y| {
+        let (sx, sy) = (x as i32 - dx, y as i32 - dy);
+        if sx >= 0 && sy >= 0 && (sx as u32) < base.width() && (sy as u32) < base.height() {
+            *base.get_pixel(sx as u32, sy as u32)
+        } else {
+            image::Rgb([90, 90, 90])
+        }
+    })
+}
