@@ -249,10 +249,7 @@ pub fn evaluate(
             scored,
         });
     }
-    let mut subjects: Vec<&str> = groups.iter().map(|g| g.subject).collect();
-    subjects.dedup();
-    subjects.sort();
-    subjects.dedup();
+    let subjects: std::collections::BTreeSet<&str> = groups.iter().map(|g| g.subject).collect();
     Ok(EvalReport {
         mode,
         threshold_deg: threshold,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::anchors::{pose_anchors, Anchor, INPUT_SIZE};
 use super::roi::PixelRect;
-use super::session::{load, SessionOptions};
+use super::session::{extract, inference, load, SessionOptions};
 use super::warp::{warp_into, Border};
 use super::PoseError;
 
@@ -82,29 +82,6 @@ impl Detector {
             .map(|d| remove_letterbox(d, pad))
             .collect())
     }
-}
-
-pub(super) fn inference(e: impl std::fmt::Display) -> PoseError {
-    PoseError::Inference(e.to_string())
-}
-
-/// A named output as a flat slice of the expected length.
-pub(super) fn extract<'a>(
-    outputs: &'a ort::session::SessionOutputs<'_>,
-    name: &str,
-    len: usize,
-) -> Result<&'a [f32], PoseError> {
-    let value = outputs
-        .get(name)
-        .ok_or_else(|| PoseError::Inference(format!("model output `{name}` missing")))?;
-    let (_, data) = value.try_extract_tensor::<f32>().map_err(inference)?;
-    if data.len() != len {
-        return Err(PoseError::Inference(format!(
-            "model output `{name}` has {} values, expected {len}",
-            data.len()
-        )));
-    }
-    Ok(data)
 }
 
 fn sigmoid(x: f32) -> f32 {

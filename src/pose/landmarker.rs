@@ -7,9 +7,8 @@ use image::RgbImage;
 use ndarray::Array4;
 use ort::{session::Session, value::TensorRef};
 
-use super::detector::{extract, inference};
 use super::roi::Roi;
-use super::session::{load, SessionOptions};
+use super::session::{extract, inference, load, SessionOptions};
 use super::warp::{warp_into, Border};
 use super::{Landmark, PoseError, ALL_LANDMARKS};
 

@@ -87,3 +87,28 @@ pub fn load(
     }
     Ok(session)
 }
+
+/// An ORT error as ours.
+pub(super) fn inference(e: impl std::fmt::Display) -> PoseError {
+    PoseError::Inference(e.to_string())
+}
+
+/// A named output as a flat slice of the expected length: a model that answers with
+/// another shape is an error, not an out-of-bounds read.
+pub(super) fn extract<'a>(
+    outputs: &'a ort::session::SessionOutputs<'_>,
+    name: &str,
+    len: usize,
+) -> Result<&'a [f32], PoseError> {
+    let value = outputs
+        .get(name)
+        .ok_or_else(|| PoseError::Inference(format!("model output `{name}` missing")))?;
+    let (_, data) = value.try_extract_tensor::<f32>().map_err(inference)?;
+    if data.len() != len {
+        return Err(PoseError::Inference(format!(
+            "model output `{name}` has {} values, expected {len}",
+            data.len()
+        )));
+    }
+    Ok(data)
+}
