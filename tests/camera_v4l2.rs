@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::fixture;
+use common::{event_kinds, fixture, hunch_in};
 use hunch::journal::Journal;
 use hunch::policy::MonitorState;
 
@@ -95,15 +95,10 @@ impl Env {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_hunch"));
+        let mut c = hunch_in(&self.home);
         c.args(args)
-            .env("HOME", &self.home)
-            .env("XDG_CONFIG_HOME", self.home.join("config"))
-            .env("XDG_DATA_HOME", self.home.join("data"))
-            .env("XDG_RUNTIME_DIR", self.home.join("run"))
             .env("HUNCH_FAKE_V4L2", &self.dev)
-            .env("LD_PRELOAD", fake_library())
-            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+            .env("LD_PRELOAD", fake_library());
         c
     }
 
@@ -228,12 +223,7 @@ fn the_monitor_survives_the_camera_vanishing_and_recovers() {
         std::thread::sleep(Duration::from_secs(2));
         std::fs::write(env.dev.join("present"), b"").unwrap(); // back
     });
-    let events: Vec<String> = j
-        .events(i64::MIN, i64::MAX)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.1)
-        .collect();
+    let events = event_kinds(&j);
     let err = events
         .iter()
         .position(|e| e == "camera_error")

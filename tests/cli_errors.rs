@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use common::fixture;
+use common::{fixture, tempdir};
 
 fn hunch(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hunch"));
@@ -31,13 +31,6 @@ fn assert_clean_failure(o: &Output, code: i32, needle: &str) {
         !err.contains("panicked") && !err.contains("stack backtrace"),
         "{err}"
     );
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("hunch-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn img() -> String {

@@ -1,23 +1,12 @@
 //! Small commands: `hunch service`, `hunch config`, and talking to a monitor that is not
 //! running.
 
-use std::process::Command;
+mod common;
+
+use common::{hunch_in, tempdir as home};
 
 fn hunch(args: &[&str], home: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_hunch"))
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .output()
-        .unwrap()
-}
-
-fn home(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("hunch-misc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    hunch_in(home).args(args).output().unwrap()
 }
 
 #[test]

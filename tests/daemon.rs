@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::fixture;
+use common::{event_kinds, fixture, hunch_in};
 use hunch::journal::{Journal, Opened};
 use hunch::policy::MonitorState;
 
@@ -52,13 +52,8 @@ impl Env {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_hunch"));
-        c.args(args)
-            .env("HOME", &self.home)
-            .env("XDG_CONFIG_HOME", self.home.join("config"))
-            .env("XDG_DATA_HOME", self.home.join("data"))
-            .env("XDG_RUNTIME_DIR", self.home.join("run"))
-            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let mut c = hunch_in(&self.home);
+        c.args(args);
         c
     }
 
@@ -98,12 +93,7 @@ fn signal(child: &Child, sig: &str) {
 fn samples(path: &Path) -> (usize, Opened, Vec<String>) {
     let (j, opened) = Journal::open(path).unwrap();
     let n = j.samples(i64::MIN, i64::MAX).unwrap().len();
-    let kinds = j
-        .events(i64::MIN, i64::MAX)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.1)
-        .collect();
+    let kinds = event_kinds(&j);
     (n, opened, kinds)
 }
 
@@ -152,6 +142,7 @@ fn sigkill_loses_at_most_the_last_few_seconds() {
     );
     // 4 samples a second; batches commit every 5 s: at most ~6 s (24 samples) missing.
     let expected = secs * 4.0;
+    eprintln!("SIGKILL after {secs:.1} s: {n} samples journaled of ~{expected:.0}");
     assert!(n as f64 >= expected - 26.0, "{n} samples after {secs:.1} s");
     // And a new run starts over it (the lock died with the process).
     let mut again = env.start();
@@ -244,12 +235,7 @@ fn a_locked_screen_holds_monitoring() {
     assert!(child.wait().unwrap().success());
 
     let (j, _) = Journal::open(&env.journal()).unwrap();
-    let kinds: Vec<String> = j
-        .events(i64::MIN, i64::MAX)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.1)
-        .collect();
+    let kinds = event_kinds(&j);
     let l = kinds
         .iter()
         .position(|k| k == "locked")

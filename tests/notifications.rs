@@ -7,16 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::fixture;
+use common::{fixture, tempdir};
 use hunch::journal::Journal;
 use hunch::policy::MonitorState;
-
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("hunch-notify-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// Quick timings so a 20-second recording shows the whole policy (see expected_alerts).
 const CONFIG: &str = "

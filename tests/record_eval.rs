@@ -4,20 +4,13 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::*;
 use image::{Rgb, RgbImage};
 
 fn hunch(args: &[&str], home: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hunch"))
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("ORT_DYLIB_PATH")
-        .output()
-        .expect("run hunch")
+    hunch_in(home).args(args).output().expect("run hunch")
 }
 
 fn ok(o: &Output) -> String {
@@ -27,13 +20,6 @@ fn ok(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("hunch-rt-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// A "recording": the webcam-like frame with the person shifted slightly, as PNGs.

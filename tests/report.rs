@@ -2,7 +2,7 @@
 //! figure of the JSON checked exactly, across midnight, both DST changes, gaps and pauses;
 //! and on a journal written by the monitor itself (`hunch demo`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use hunch::journal::Journal;
@@ -10,12 +10,9 @@ use hunch::policy::MonitorState::{self, *};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("hunch-report-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+
+use common::tempdir as tmp;
 
 fn berlin() -> TimeZone {
     TimeZone::get("Europe/Berlin").expect("tzdata (Europe/Berlin)")

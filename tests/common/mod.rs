@@ -75,3 +75,33 @@ pub fn shifted(base: &RgbImage, dx: i32, dy: i32) -> RgbImage {
         }
     })
 }
+
+/// A fresh, empty directory for one test (unique per test process and name).
+pub fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("hunch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The `hunch` binary with every per-user location (config, data, runtime) inside `home`,
+/// and no desktop bus or ONNX Runtime override inherited from the caller.
+pub fn hunch_in(home: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_hunch"));
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("ORT_DYLIB_PATH");
+    c
+}
+
+/// The kinds of the journal's events, in time order.
+pub fn event_kinds(j: &hunch::journal::Journal) -> Vec<String> {
+    j.events(i64::MIN, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.1)
+        .collect()
+}
