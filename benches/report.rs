@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hunch::journal::Journal;
-use hunch::policy::MonitorState;
-use hunch::report;
+use hunch::report::{store, Period};
+use hunch::vocab::EventKind;
+use hunch::vocab::MonitorState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
@@ -46,10 +47,10 @@ fn build(path: &std::path::Path) {
             j.sample(start + k * 1000, 1000, state, angle, 0.9).unwrap();
         }
         for h in [1, 3, 5] {
-            j.event(start + h * 3_600_000, "alert", "chin_tuck")
+            j.event(start + h * 3_600_000, EventKind::Alert, "chin_tuck")
                 .unwrap();
         }
-        j.event(start + 3 * 3_600_000 + 60_000, "done", "chin_tuck")
+        j.event(start + 3 * 3_600_000 + 60_000, EventKind::Done, "chin_tuck")
             .unwrap();
         d = d.tomorrow().unwrap();
     }
@@ -77,22 +78,27 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("report");
     g.sample_size(10);
     g.bench_function("one_day", |b| {
-        b.iter(|| report::compute_day(&j, mid, &tz).unwrap())
+        b.iter(|| store::compute(&j, &Period::day(mid, &tz).unwrap()).unwrap())
     });
     g.bench_function("year_per_day_cold", |b| {
         b.iter(|| {
             let mut d = first;
             let mut rows = Vec::with_capacity(365);
             while d <= last {
-                rows.push(report::compute_day(&j, d, &tz).unwrap());
+                rows.push(store::compute(&j, &Period::day(d, &tz).unwrap()).unwrap());
                 d = d.tomorrow().unwrap();
             }
             rows
         })
     });
-    report::range(&mut j, first, last, &tz, 0.2, warm_now).unwrap(); // fills the cache
+    // The monitor fills the cache as days end.
+    let mut d = first;
+    while d <= last {
+        hunch::daemon::cache_finished_day(&mut j, d, &tz, warm_now).unwrap();
+        d = d.tomorrow().unwrap();
+    }
     g.bench_function("year_per_day_warm", |b| {
-        b.iter(|| report::range(&mut j, first, last, &tz, 0.2, warm_now).unwrap())
+        b.iter(|| store::range(&j, first, last, &tz, 0.2).unwrap())
     });
     g.finish();
 }

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::camera::CameraParams;
 use crate::policy::PolicyParams;
 use crate::posture::{FilterParams, ModelParams};
+use crate::vocab::BadSetting;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -19,7 +21,7 @@ pub struct Config {
     /// When to alert: episode age, cooldown, snooze length.
     pub policy: PolicyParams,
     /// Which camera, how often, and when to release it.
-    pub camera: crate::camera::webcam::CameraParams,
+    pub camera: CameraParams,
     /// How long the journal keeps its numbers.
     pub journal: JournalParams,
     /// What `hunch report` measures days against.
@@ -58,10 +60,19 @@ impl Default for JournalParams {
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read config {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config {path}: {reason}")]
-    Invalid { path: PathBuf, reason: String },
+    Syntax { path: PathBuf, reason: String },
+    #[error("config {path}: [{section}] {source}")]
+    Invalid {
+        path: PathBuf,
+        section: &'static str,
+        source: BadSetting,
+    },
 }
 
 impl Config {
@@ -74,47 +85,45 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => {
+            Err(source) => {
                 return Err(ConfigError::Read {
                     path: path.into(),
-                    reason: e.to_string(),
+                    source,
                 })
             }
         };
-        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
             path: path.into(),
             reason: e.to_string().trim().replace('\n', " "),
         })?;
-        cfg.validate().map_err(|reason| ConfigError::Invalid {
-            path: path.into(),
-            reason,
-        })?;
+        cfg.validate()
+            .map_err(|(section, source)| ConfigError::Invalid {
+                path: path.into(),
+                section,
+                source,
+            })?;
         Ok(cfg)
     }
 
-    pub fn validate(&self) -> Result<(), String> {
-        self.filter
-            .validate()
-            .map_err(|e| format!("[filter] {e}"))?;
-        self.policy
-            .validate()
-            .map_err(|e| format!("[policy] {e}"))?;
-        self.camera
-            .validate()
-            .map_err(|e| format!("[camera] {e}"))?;
-        if self.journal.retention_days == 0 {
-            return Err("[journal] retention_days must be at least 1".into());
-        }
+    /// Checks every value; the error names the section and key.
+    pub fn validate(&self) -> Result<(), (&'static str, BadSetting)> {
+        let within = |section| move |e| (section, e);
+        self.filter.validate().map_err(within("filter"))?;
+        self.policy.validate().map_err(within("policy"))?;
+        self.camera.validate().map_err(within("camera"))?;
+        BadSetting::check_range(
+            "retention_days",
+            self.journal.retention_days as f64,
+            1.0..=36_500.0,
+        )
+        .map_err(within("journal"))?;
         if !(self.report.goal_hunched_share > 0.0 && self.report.goal_hunched_share < 1.0) {
-            return Err("[report] goal_hunched_share must be between 0 and 1".into());
+            return Err((
+                "report",
+                BadSetting::new("goal_hunched_share", "must be between 0 and 1"),
+            ));
         }
-        let p = &self.posture;
-        if !(10.0..=80.0).contains(&p.neutral_cva_deg) {
-            return Err("[posture] neutral_cva_deg must be between 10 and 80".into());
-        }
-        if !(0.0..=1.0).contains(&p.world_weight) {
-            return Err("[posture] world_weight must be between 0 and 1".into());
-        }
+        self.posture.validate().map_err(within("posture"))?;
         Ok(())
     }
 }

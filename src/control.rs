@@ -1,50 +1,28 @@
-//! Talking to the running monitor: a Unix socket in `$XDG_RUNTIME_DIR` (mode 0600), one
-//! line per request and one line of JSON per reply. Also the lock that keeps one monitor
-//! per user.
+//! Talking to the running monitor: a Unix socket in the runtime directory (mode 0600),
+//! one line of JSON per request ([`Command`]) and one line of JSON per reply ([`Reply`]).
+//! Also the lock that keeps one monitor per user.
+//!
+//! Every client is served on its own thread with a read timeout and a line limit, so a
+//! slow or hostile client cannot hold up `hunch status` or grow the monitor's memory.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// A request to the monitor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
-pub enum Request {
-    Status,
-    /// Pause for this many seconds, or until resumed.
-    Pause {
-        seconds: Option<f64>,
-    },
-    Resume,
-    Snooze {
-        seconds: Option<f64>,
-    },
-}
+use crate::command::{Command, Incoming, Origin, Reply};
 
-/// What `hunch status` prints.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Status {
-    pub state: String,
-    pub forward_deg: Option<f32>,
-    pub source: String,
-    pub samples: u64,
-    pub alerts: u32,
-    pub stretches_done: u32,
-    pub uptime_seconds: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "reply", rename_all = "snake_case")]
-pub enum Reply {
-    Status(Status),
-    Ok { message: String },
-    Error { message: String },
-}
+/// Longest request line accepted, bytes.
+pub const MAX_LINE: usize = 4096;
+/// A client has this long to send its request.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// Clients served at once; more are told to try again.
+pub const MAX_CLIENTS: usize = 16;
 
 #[derive(Debug, Error)]
 pub enum ControlError {
@@ -52,8 +30,8 @@ pub enum ControlError {
     NotRunning(PathBuf),
     #[error("another hunch monitor is already running (lock {0} is held); see `hunch status`")]
     AlreadyRunning(PathBuf),
-    #[error("no runtime directory: set XDG_RUNTIME_DIR")]
-    NoRuntimeDir,
+    #[error(transparent)]
+    Path(#[from] crate::paths::PathError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -63,25 +41,9 @@ pub enum ControlError {
     BadReply(String),
 }
 
-/// `$XDG_RUNTIME_DIR/hunch` (0700), where the socket and lock live; without a runtime
-/// directory (no login session), `/tmp/hunch-<uid>`.
-pub fn runtime_dir() -> Result<PathBuf, ControlError> {
-    if let Some(base) = std::env::var_os("XDG_RUNTIME_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-    {
-        return Ok(base.join("hunch"));
-    }
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self")
-        .map(|m| m.uid())
-        .map_err(|_| ControlError::NoRuntimeDir)?;
-    Ok(std::env::temp_dir().join(format!("hunch-{uid}")))
-}
-
+/// The control socket's path in the runtime directory.
 pub fn socket_path() -> Result<PathBuf, ControlError> {
-    Ok(runtime_dir()?.join("control.sock"))
+    Ok(crate::paths::runtime_dir()?.join("control.sock"))
 }
 
 /// Held for the life of the monitor; released by the OS even on SIGKILL.
@@ -89,7 +51,7 @@ pub struct InstanceLock {
     _file: std::fs::File,
 }
 
-/// Takes the per-user lock, or says another monitor holds it.
+/// Takes the per-user lock in `dir`, or says another monitor holds it.
 pub fn lock(dir: &Path) -> Result<InstanceLock, ControlError> {
     use std::os::unix::fs::OpenOptionsExt;
     crate::paths::create_private_dir(dir).map_err(|e| ControlError::Io {
@@ -114,12 +76,9 @@ pub fn lock(dir: &Path) -> Result<InstanceLock, ControlError> {
     }
 }
 
-/// A request with the channel its reply goes back on.
-pub type Incoming = (Request, Sender<Reply>);
-
 /// Listens on `path` (replacing a stale socket; call with the lock held) and forwards
-/// requests to the returned channel from a background thread.
-pub fn serve(path: &Path) -> Result<Receiver<Incoming>, ControlError> {
+/// each request to `commands` from a background thread.
+pub fn serve(path: &Path, commands: Sender<Incoming>) -> Result<(), ControlError> {
     use std::os::unix::fs::PermissionsExt;
     let io = |e: std::io::Error| ControlError::Io {
         path: path.into(),
@@ -128,43 +87,99 @@ pub fn serve(path: &Path) -> Result<Receiver<Incoming>, ControlError> {
     let _ = std::fs::remove_file(path);
     let listener = UnixListener::bind(path).map_err(io)?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    let (tx, rx) = channel();
+    let busy = Arc::new(AtomicUsize::new(0));
     std::thread::Builder::new()
         .name("hunch-control".into())
         .spawn(move || {
             for stream in listener.incoming().flatten() {
-                let _ = answer(stream, &tx);
+                if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CLIENTS {
+                    busy.fetch_sub(1, Ordering::SeqCst);
+                    let _ = write_reply(
+                        &stream,
+                        &Reply::Error {
+                            message: "the monitor is busy; try again".into(),
+                        },
+                    );
+                    continue;
+                }
+                let (tx, counter) = (commands.clone(), Arc::clone(&busy));
+                let spawned = std::thread::Builder::new()
+                    .name("hunch-control-client".into())
+                    .spawn(move || {
+                        let _ = answer(&stream, &tx);
+                        counter.fetch_sub(1, Ordering::SeqCst);
+                    });
+                if spawned.is_err() {
+                    busy.fetch_sub(1, Ordering::SeqCst);
+                }
             }
         })
         .map_err(io)?;
-    Ok(rx)
+    Ok(())
 }
 
-fn answer(stream: UnixStream, tx: &Sender<Incoming>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    let mut line = String::new();
-    BufReader::new(&stream).read_line(&mut line)?;
-    let reply = match serde_json::from_str::<Request>(line.trim()) {
-        Ok(req) => {
-            let (rtx, rrx) = channel();
-            if tx.send((req, rtx)).is_err() {
-                return Ok(());
-            }
-            rrx.recv_timeout(Duration::from_secs(3))
-                .unwrap_or(Reply::Error {
-                    message: "the monitor did not answer in time".into(),
-                })
+/// Reads one request line of at most [`MAX_LINE`] bytes.
+fn read_request(stream: &UnixStream) -> Result<Command, String> {
+    let mut line = Vec::new();
+    let mut r = BufReader::new(stream.take(MAX_LINE as u64 + 1));
+    match r.read_until(b'\n', &mut line) {
+        Ok(_) => {}
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            return Err(format!(
+                "no complete request within {} s",
+                READ_TIMEOUT.as_secs()
+            ))
         }
-        Err(e) => Reply::Error {
-            message: format!("bad request: {e}"),
-        },
-    };
-    let mut w = &stream;
-    writeln!(w, "{}", serde_json::to_string(&reply).unwrap_or_default())
+        Err(e) => return Err(format!("cannot read the request: {e}")),
+    }
+    if line.last() != Some(&b'\n') && line.len() > MAX_LINE {
+        return Err(format!("request longer than {MAX_LINE} bytes"));
+    }
+    let text = std::str::from_utf8(&line).map_err(|_| "the request is not UTF-8".to_string())?;
+    serde_json::from_str::<Command>(text.trim()).map_err(|e| format!("bad request: {e}"))
 }
 
-/// Sends one request to the running monitor.
-pub fn request(path: &Path, req: &Request) -> Result<Reply, ControlError> {
+fn write_reply(mut stream: &UnixStream, reply: &Reply) -> std::io::Result<()> {
+    let text = serde_json::to_string(reply).unwrap_or_else(|_| {
+        r#"{"reply":"error","message":"reply could not be encoded"}"#.to_string()
+    });
+    writeln!(stream, "{text}")
+}
+
+fn answer(stream: &UnixStream, tx: &Sender<Incoming>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(READ_TIMEOUT))?;
+    stream.set_write_timeout(Some(READ_TIMEOUT))?;
+    let reply = match read_request(stream) {
+        Ok(command) => {
+            let (rtx, rrx) = channel();
+            let sent = tx.send(Incoming {
+                command,
+                origin: Origin::Socket,
+                reply: Some(rtx),
+            });
+            match sent {
+                Ok(()) => rrx
+                    .recv_timeout(Duration::from_secs(5))
+                    .unwrap_or(Reply::Error {
+                        message: "the monitor did not answer in time".into(),
+                    }),
+                Err(_) => Reply::Error {
+                    message: "the monitor is stopping".into(),
+                },
+            }
+        }
+        Err(message) => Reply::Error { message },
+    };
+    write_reply(stream, &reply)
+}
+
+/// Sends one command to the running monitor and waits for its reply.
+pub fn request(path: &Path, command: &Command) -> Result<Reply, ControlError> {
     let io = |e: std::io::Error| ControlError::Io {
         path: path.into(),
         source: e,
@@ -176,10 +191,11 @@ pub fn request(path: &Path, req: &Request) -> Result<Reply, ControlError> {
         _ => io(e),
     })?;
     stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
+        .set_read_timeout(Some(Duration::from_secs(8)))
         .map_err(io)?;
     let mut w = &stream;
-    writeln!(w, "{}", serde_json::to_string(req).unwrap_or_default()).map_err(io)?;
+    let text = serde_json::to_string(command).map_err(|e| ControlError::BadReply(e.to_string()))?;
+    writeln!(w, "{text}").map_err(io)?;
     let mut line = String::new();
     BufReader::new(&stream).read_line(&mut line).map_err(io)?;
     serde_json::from_str(line.trim()).map_err(|_| ControlError::BadReply(line))
@@ -222,6 +238,7 @@ pub fn parse_duration(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::PauseFor;
 
     #[test]
     fn durations() {
@@ -241,32 +258,36 @@ mod tests {
         let _l = lock(&dir).unwrap();
         assert!(matches!(lock(&dir), Err(ControlError::AlreadyRunning(_))));
         let sock = dir.join("control.sock");
-        let rx = serve(&sock).unwrap();
+        let (tx, rx) = channel();
+        serve(&sock, tx).unwrap();
         std::thread::spawn(move || {
-            let (req, reply) = rx.recv().unwrap();
+            let incoming: Incoming = rx.recv().unwrap();
             assert_eq!(
-                req,
-                Request::Snooze {
-                    seconds: Some(60.0)
+                incoming.command,
+                Command::Pause {
+                    length: PauseFor::Seconds(60.0)
                 }
             );
-            reply
+            assert_eq!(incoming.origin, Origin::Socket);
+            incoming
+                .reply
+                .unwrap()
                 .send(Reply::Ok {
-                    message: "snoozed".into(),
+                    message: "paused".into(),
                 })
                 .unwrap();
         });
         let r = request(
             &sock,
-            &Request::Snooze {
-                seconds: Some(60.0),
+            &Command::Pause {
+                length: PauseFor::Seconds(60.0),
             },
         )
         .unwrap();
         assert_eq!(
             r,
             Reply::Ok {
-                message: "snoozed".into()
+                message: "paused".into()
             }
         );
         use std::os::unix::fs::PermissionsExt;
@@ -276,7 +297,7 @@ mod tests {
         );
         let gone = dir.join("nothing.sock");
         assert!(matches!(
-            request(&gone, &Request::Status),
+            request(&gone, &Command::Status),
             Err(ControlError::NotRunning(_))
         ));
     }

@@ -7,18 +7,18 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::frame::Exposure;
-use crate::manifest::{Label, LabelledFrame, Role};
 use crate::pose::{PoseEngine, PoseError};
-use crate::posture::{self, Calibrator, FilterParams, ModelParams, Neutral, Reading, Rejection};
+use crate::posture::{self, Calibrator, FilterParams, FrameClass, ModelParams, Neutral, Reading};
+use crate::recording::{Label, LabelledFrame, Role};
 
-/// How frames of one group are fed to the pose engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// As the monitor runs: the ROI tracked from frame to frame.
-    Video,
-    /// Every frame on its own (the detector runs each time).
-    Image,
+crate::vocab::words! {
+    /// How frames of one group are fed to the pose engine.
+    Mode, "mode" {
+        /// As the monitor runs: the ROI tracked from frame to frame.
+        Video = "video",
+        /// Every frame on its own (the detector runs each time).
+        Image = "image",
+    }
 }
 
 /// Share of a group's upright frames used for calibration when none are marked.
@@ -223,12 +223,13 @@ pub fn evaluate(
             let reading: Reading = match posture::assess(&est, &neutral, model) {
                 Ok((_, r)) => r,
                 Err(r) => {
-                    *rejected.entry(rejection_name(r).into()).or_default() += 1;
+                    *rejected.entry(r.as_str().into()).or_default() += 1;
                     continue;
                 }
             };
-            if reading.looking_down {
-                *rejected.entry("looking_down".into()).or_default() += 1;
+            let class = reading.class(threshold);
+            if class == FrameClass::LookingDown {
+                *rejected.entry(class.as_str().into()).or_default() += 1;
                 continue;
             }
             scored += 1;
@@ -236,7 +237,7 @@ pub fn evaluate(
                 .entry(f.label.as_str())
                 .or_default()
                 .push(reading.forward_deg);
-            all.add(f.label, reading.forward_deg >= threshold);
+            all.add(f.label, class == FrameClass::Hunched);
             frontal.add(f.label, reading.frontal_deg >= threshold);
             world.add(f.label, reading.world_deg >= threshold);
         }
@@ -299,16 +300,6 @@ fn split_calibration<'a>(
         }
     }
     (calib, score)
-}
-
-pub fn rejection_name(r: Rejection) -> &'static str {
-    match r {
-        Rejection::NoPerson => "no_person",
-        Rejection::ShouldersNotVisible => "shoulders_not_visible",
-        Rejection::HeadNotVisible => "head_not_visible",
-        Rejection::HeadTurned => "head_turned",
-        Rejection::HeadTilted => "head_tilted",
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use rusqlite::{params, Connection, OptionalExtension};
 use thiserror::Error;
 
-use crate::policy::MonitorState;
+pub use crate::vocab::SampleRow;
+use crate::vocab::{Event, EventKind, MonitorState, UnknownWord};
 
 /// Schema migrations; `PRAGMA user_version` is how many have run.
 const MIGRATIONS: &[&str] = &["
@@ -60,15 +61,10 @@ pub enum JournalError {
     },
     #[error("no data directory: set HOME or XDG_DATA_HOME")]
     NoDataDir,
-}
-
-/// One stored sample.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SampleRow {
-    pub t_ms: i64,
-    pub dt_ms: i64,
-    pub state: MonitorState,
-    pub forward_deg: Option<f32>,
+    #[error(
+        "journal {path} holds an {source}: it was written by another version of hunch, or damaged"
+    )]
+    Unknown { path: PathBuf, source: UnknownWord },
 }
 
 pub struct Journal {
@@ -238,11 +234,11 @@ impl Journal {
     }
 
     /// Records an event and commits at once: alerts and actions are what the user counts.
-    pub fn event(&mut self, t_ms: i64, kind: &str, detail: &str) -> Result<(), JournalError> {
+    pub fn event(&mut self, t_ms: i64, kind: EventKind, detail: &str) -> Result<(), JournalError> {
         self.begin()?;
         self.conn
             .prepare_cached("INSERT INTO events (t_ms, kind, detail) VALUES (?1, ?2, ?3)")
-            .and_then(|mut s| s.execute(params![t_ms, kind, detail]))
+            .and_then(|mut s| s.execute(params![t_ms, kind.as_str(), detail]))
             .map_err(|e| self.sql(e))?;
         self.flush()
     }
@@ -310,9 +306,13 @@ impl Journal {
             .conn
             .execute("DELETE FROM events WHERE t_ms < ?1", [cutoff])
             .map_err(|e| self.sql(e))?;
-        // Cached summaries may describe days whose samples are gone now.
+        // Cached summaries of days whose samples are gone now (a day of margin for the
+        // time zone the cache was cut in).
+        let day = jiff::Timestamp::from_millisecond(cutoff + 86_400_000)
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+            .unwrap_or_default();
         self.conn
-            .execute("DELETE FROM day_cache", [])
+            .execute("DELETE FROM day_cache WHERE day <= ?1", [day])
             .map_err(|e| self.sql(e))?;
         Ok(a + b)
     }
@@ -325,32 +325,60 @@ impl Journal {
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([from_ms, to_ms], |r| {
-                let s: String = r.get(2)?;
-                Ok(SampleRow {
-                    t_ms: r.get(0)?,
-                    dt_ms: r.get(1)?,
-                    state: MonitorState::parse(&s).unwrap_or(MonitorState::Unmeasured),
-                    forward_deg: r.get(3)?,
-                })
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<f32>>(3)?,
+                ))
             })
             .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+        let mut out = Vec::new();
+        for row in rows {
+            let (t_ms, dt_ms, state, forward_deg) = row.map_err(|e| self.sql(e))?;
+            out.push(SampleRow {
+                t_ms,
+                dt_ms,
+                state: self.word(&state)?,
+                forward_deg,
+            });
+        }
+        Ok(out)
     }
 
-    /// Events with `from_ms ≤ t_ms < to_ms`: (t_ms, kind, detail).
-    pub fn events(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<Vec<(i64, String, String)>, JournalError> {
+    /// Parses a stored word, or names it in the error.
+    fn word<W: std::str::FromStr<Err = UnknownWord>>(&self, s: &str) -> Result<W, JournalError> {
+        s.parse().map_err(|source| JournalError::Unknown {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Events with `from_ms ≤ t_ms < to_ms`, in time order.
+    pub fn events(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Event>, JournalError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT t_ms, kind, detail FROM events WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms")
+            .prepare_cached("SELECT t_ms, kind, detail FROM events WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms, rowid")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([from_ms, to_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([from_ms, to_ms], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
             .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+        let mut out = Vec::new();
+        for row in rows {
+            let (t_ms, kind, detail) = row.map_err(|e| self.sql(e))?;
+            out.push(Event {
+                t_ms,
+                kind: self.word(&kind)?,
+                detail,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -393,7 +421,7 @@ mod tests {
             .unwrap();
         j.sample(2000, 1000, MonitorState::Hunched, Some(9.0), 0.9)
             .unwrap();
-        j.event(2000, "alert", "chin_tuck").unwrap();
+        j.event(2000, EventKind::Alert, "chin_tuck").unwrap();
         j.set_meta("last_stretch", "chin_tuck").unwrap();
         j.flush().unwrap();
         drop(j);
@@ -412,7 +440,11 @@ mod tests {
         );
         assert_eq!(
             j.events(0, 10_000).unwrap(),
-            [(2000, "alert".into(), "chin_tuck".into())]
+            [Event {
+                t_ms: 2000,
+                kind: EventKind::Alert,
+                detail: "chin_tuck".into()
+            }]
         );
         assert_eq!(
             j.get_meta("last_stretch").unwrap().as_deref(),
@@ -448,6 +480,33 @@ mod tests {
             b"this is not a database, but it is the user's file"
         );
         j.sample(1, 1, MonitorState::Away, None, 0.0).unwrap();
+    }
+
+    #[test]
+    fn unknown_states_and_event_kinds_are_errors_that_name_them() {
+        let p = tmp("unknown");
+        let (mut j, _) = Journal::open(&p).unwrap();
+        j.sample(1000, 1000, MonitorState::Upright, None, 1.0)
+            .unwrap();
+        j.flush().unwrap();
+        j.conn
+            .execute(
+                "INSERT INTO samples (t_ms, dt_ms, state, presence) VALUES (2000, 1000, 'levitating', 1)",
+                [],
+            )
+            .unwrap();
+        j.conn
+            .execute(
+                "INSERT INTO events (t_ms, kind) VALUES (2000, 'fireworks')",
+                [],
+            )
+            .unwrap();
+        let e = j.samples(0, 10_000).unwrap_err().to_string();
+        assert!(e.contains("unknown monitor state `levitating`"), "{e}");
+        let e = j.events(0, 10_000).unwrap_err().to_string();
+        assert!(e.contains("unknown event kind `fireworks`"), "{e}");
+        // What can be read still reads.
+        assert_eq!(j.samples(0, 1500).unwrap().len(), 1);
     }
 
     #[test]

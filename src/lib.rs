@@ -1,17 +1,22 @@
 //! hunch: a quiet posture monitor.
 //!
-//! Data flows one way: camera → frames → [`pose`] → posture estimate → policy →
-//! notifier and journal → reports. Each stage is a module with a small API so tests and
-//! benches can drive any stage alone.
+//! Data flows one way: camera → frames → [`pose`] → [`posture`] → [`policy`] →
+//! notifier and [`journal`] → [`report`]. [`monitor`] is the chain for one stream of
+//! frames; [`daemon`] is the monitor as a program (source, clock, commands, journal);
+//! [`vocab`] is the ground floor every stage speaks. Each stage is a module with a small
+//! API so tests and benches can drive any stage alone.
 
 pub mod camera;
+pub mod clock;
+pub mod command;
 pub mod config;
 pub mod control;
+pub mod daemon;
 pub mod eval;
 pub mod frame;
+pub mod human;
 pub mod image_io;
 pub mod journal;
-pub mod manifest;
 pub mod models;
 pub mod monitor;
 pub mod notify;
@@ -20,7 +25,7 @@ pub mod paths;
 pub mod policy;
 pub mod pose;
 pub mod posture;
+pub mod recording;
 pub mod report;
 pub mod runtime;
-pub mod screen;
-pub mod summary;
+pub mod vocab;

@@ -8,7 +8,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    init_logging();
+    init_logging(args.command.default_log_level());
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
@@ -20,11 +20,11 @@ fn main() -> ExitCode {
 
 /// Plain lines on stderr: journald adds its own time stamps under systemd (which sets
 /// JOURNAL_STREAM), so we only add ours on a terminal. `HUNCH_LOG` sets the level
-/// (default `info`).
-fn init_logging() {
+/// (default `info`, or what the command asks for).
+fn init_logging(default: &str) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("HUNCH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let tty = std::io::stderr().is_terminal();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -11,14 +11,15 @@ use thiserror::Error;
 /// The pose detector (SSD, 224×224 input); shared by both landmark variants.
 pub const DETECTOR_FILE: &str = "pose_detection.onnx";
 
-/// Which landmark network to run. `Full` is more precise on the small upper-body
-/// landmarks hunch depends on; `Lite` is ~25% faster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ModelVariant {
-    Lite,
-    #[default]
-    Full,
+crate::vocab::words! {
+    /// Which landmark network to run. `Full` is more precise on the small upper-body
+    /// landmarks hunch depends on; `Lite` is ~25% faster.
+    #[derive(Default)]
+    ModelVariant, "model" {
+        Lite = "lite",
+        #[default]
+        Full = "full",
+    }
 }
 
 impl ModelVariant {
@@ -26,13 +27,6 @@ impl ModelVariant {
         match self {
             ModelVariant::Lite => "pose_landmark_lite.onnx",
             ModelVariant::Full => "pose_landmark_full.onnx",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModelVariant::Lite => "lite",
-            ModelVariant::Full => "full",
         }
     }
 }
@@ -102,19 +96,7 @@ impl ModelPaths {
 }
 
 /// Search order: beside the executable, the install prefix's share dir, the user's data
-/// dir, then the source checkout (for `cargo run` and tests).
+/// dir, then the source checkout (for `cargo run` and tests); see [`crate::paths::share_dirs`].
 pub fn search_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
-        dirs.push(exe_dir.join("models"));
-        dirs.push(exe_dir.join("../share/hunch/models"));
-    }
-    if let Some(d) = crate::paths::data_dir() {
-        dirs.push(d.join("models"));
-    }
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
-    dirs
+    crate::paths::share_dirs("models", "models")
 }

@@ -1,6 +1,24 @@
-//! XDG base directories for hunch's files, resolved without extra dependencies.
+//! Every place hunch looks for or keeps files, in one module: the XDG base directories
+//! (config, data, runtime), the systemd user unit directory, and where an installed hunch
+//! keeps its read-only data (models, the demo recording). Resolved without extra
+//! dependencies.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum PathError {
+    #[error("no home directory: set HOME (or XDG_{0}_HOME)")]
+    NoHome(&'static str),
+    #[error("cannot use {path} as hunch's runtime directory: {why}")]
+    UnsafeRuntimeDir { path: PathBuf, why: String },
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 fn xdg(var: &str, fallback: &str) -> Option<PathBuf> {
     if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
@@ -15,7 +33,8 @@ fn xdg(var: &str, fallback: &str) -> Option<PathBuf> {
         .map(|h| PathBuf::from(h).join(fallback))
 }
 
-/// `$XDG_DATA_HOME/hunch` (default `~/.local/share/hunch`): runtime library, models, journal.
+/// `$XDG_DATA_HOME/hunch` (default `~/.local/share/hunch`): the journal; a user install's
+/// models and runtime library.
 pub fn data_dir() -> Option<PathBuf> {
     xdg("XDG_DATA_HOME", ".local/share").map(|d| d.join("hunch"))
 }
@@ -25,8 +44,96 @@ pub fn config_dir() -> Option<PathBuf> {
     xdg("XDG_CONFIG_HOME", ".config").map(|d| d.join("hunch"))
 }
 
+/// `$XDG_CONFIG_HOME/systemd/user`, where `hunch service install` writes its unit.
+pub fn systemd_user_dir() -> Result<PathBuf, PathError> {
+    xdg("XDG_CONFIG_HOME", ".config")
+        .map(|d| d.join("systemd/user"))
+        .ok_or(PathError::NoHome("CONFIG"))
+}
+
+/// This process's user id.
+pub fn uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// `$XDG_RUNTIME_DIR/hunch` (created 0700), where the control socket and the instance
+/// lock live. Without a runtime directory (no login session), `/tmp/hunch-<uid>`: created
+/// 0700, and refused when it exists but is not a directory of ours that only we can use —
+/// another user could otherwise hold the lock or answer our control requests.
+pub fn runtime_dir() -> Result<PathBuf, PathError> {
+    let (dir, shared) = match std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+    {
+        Some(base) => (base.join("hunch"), false),
+        None => {
+            let uid = uid().ok_or(PathError::NoHome("RUNTIME"))?;
+            (std::env::temp_dir().join(format!("hunch-{uid}")), true)
+        }
+    };
+    create_private_dir(&dir).map_err(|source| PathError::Create {
+        path: dir.clone(),
+        source,
+    })?;
+    if shared {
+        check_private_dir(&dir)?;
+    }
+    Ok(dir)
+}
+
+/// Refuses `dir` unless it is a real directory (not a link) owned by us with no access
+/// for anyone else.
+pub fn check_private_dir(dir: &Path) -> Result<(), PathError> {
+    use std::os::unix::fs::MetadataExt;
+    let unsafe_dir = |why: String| PathError::UnsafeRuntimeDir {
+        path: dir.into(),
+        why,
+    };
+    let m = std::fs::symlink_metadata(dir).map_err(|e| unsafe_dir(e.to_string()))?;
+    if !m.file_type().is_dir() {
+        return Err(unsafe_dir("it is not a directory".into()));
+    }
+    if Some(m.uid()) != uid() {
+        return Err(unsafe_dir(format!(
+            "it belongs to user {}, not to you; remove it or set XDG_RUNTIME_DIR",
+            m.uid()
+        )));
+    }
+    if m.mode() & 0o077 != 0 {
+        return Err(unsafe_dir(format!(
+            "others can use it (mode {:o}); run `chmod 700 {}`",
+            m.mode() & 0o777,
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Where an installed hunch keeps the read-only data `name` (`models`, `demo`), most
+/// specific first: beside the executable (a build tree or a relocated install),
+/// `../share/hunch/NAME` from it (`/usr/bin` → `/usr/share/hunch`, `~/.local/bin` →
+/// `~/.local/share/hunch`), the user's data directory, and finally `checkout` inside the
+/// source tree hunch was built from (for `cargo run` and the tests).
+pub fn share_dirs(name: &str, checkout: &str) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        dirs.push(exe_dir.join(name));
+        dirs.push(exe_dir.join("../share/hunch").join(name));
+    }
+    if let Some(d) = data_dir() {
+        dirs.push(d.join(name));
+    }
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(checkout));
+    dirs
+}
+
 /// Creates `dir` and its missing parents with mode 0700.
-pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -36,10 +143,10 @@ pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 
 /// Writes `bytes` to `path` atomically (a 0600 temp file renamed over it), creating the
 /// parent directory 0700 if needed. A crash leaves either the old file or the new one.
-pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let tmp = dir.join(format!(
         ".{}.tmp{}",
@@ -57,4 +164,30 @@ pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_runtime_dir_must_be_ours_and_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = std::env::temp_dir().join(format!("hunch-paths-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        create_private_dir(&d).unwrap();
+        assert!(check_private_dir(&d).is_ok());
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = check_private_dir(&d).unwrap_err().to_string();
+        assert!(e.contains("others can use it (mode 777)"), "{e}");
+        let f = d.join("file");
+        std::fs::write(&f, b"").unwrap();
+        assert!(check_private_dir(&f)
+            .unwrap_err()
+            .to_string()
+            .contains("not a directory"));
+        let link = d.join("link");
+        std::os::unix::fs::symlink(std::env::temp_dir(), &link).unwrap();
+        assert!(check_private_dir(&link).is_err());
+    }
 }

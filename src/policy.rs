@@ -1,9 +1,19 @@
-//! When to speak up. Pure logic over timestamps, so tests drive it with a fake clock.
+//! When to speak up, and when to hold. Pure logic over timestamps (seconds on the
+//! monitor's clock), so tests drive it with a fake clock.
 //!
-//! Rules, in order:
-//! 1. Nothing while paused, snoozed, the screen is locked, or the user is away.
+//! Holds, each with one meaning whoever asks for it (the control socket, a notification
+//! button, the tray):
+//! * **Pause** (for a while, for today, or until resumed): nothing is measured and the
+//!   camera is closed. The episode in progress ends.
+//! * **Lock**: the screen is locked; like a pause, for as long as it lasts.
+//! * **Snooze**: monitoring goes on and every sample keeps its posture, but no alert is
+//!   shown until the snooze ends. A snooze never ends a pause, nor a pause a snooze: they
+//!   are separate timers. **Resume** ends both.
+//!
+//! Alerts, in order:
+//! 1. Nothing while held, snoozed, or away.
 //! 2. An alert needs the posture filter's *sustained* `Hunched` state, and a hunch episode
-//!    (hunching without returning upright or leaving) at least `alert_after_seconds` old.
+//!    ([`crate::vocab::Episodes`]) at least `alert_after_seconds` old.
 //! 3. Alerts are at least `cooldown_seconds` apart, across episodes too.
 //! 4. **Escalation**: the first alert of an episode is gentle. If the same episode goes on
 //!    past the cooldown, the second is insistent (urgent, stays until dismissed). After that
@@ -13,6 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::posture::PostureState;
+use crate::vocab::{BadSetting, Episodes, MonitorState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -36,61 +47,15 @@ impl Default for PolicyParams {
 }
 
 impl PolicyParams {
-    pub fn validate(&self) -> Result<(), String> {
-        for (name, v) in [
-            ("alert_after_seconds", self.alert_after_seconds),
-            ("cooldown_seconds", self.cooldown_seconds),
-            ("snooze_seconds", self.snooze_seconds),
-        ] {
-            if !v.is_finite() || v < 0.0 {
-                return Err(format!("{name} must be 0 or more"));
-            }
-        }
+    pub fn validate(&self) -> Result<(), BadSetting> {
+        BadSetting::check_range(
+            "alert_after_seconds",
+            self.alert_after_seconds,
+            0.0..=86_400.0,
+        )?;
+        BadSetting::check_range("cooldown_seconds", self.cooldown_seconds, 0.0..=86_400.0)?;
+        BadSetting::check_range("snooze_seconds", self.snooze_seconds, 1.0..=86_400.0)?;
         Ok(())
-    }
-}
-
-/// What the monitor is doing, as `hunch status` shows it and the journal records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MonitorState {
-    Away,
-    Unmeasured,
-    Upright,
-    Hunching,
-    Hunched,
-    Snoozed,
-    Paused,
-    Locked,
-}
-
-impl MonitorState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MonitorState::Away => "away",
-            MonitorState::Unmeasured => "unmeasured",
-            MonitorState::Upright => "upright",
-            MonitorState::Hunching => "hunching",
-            MonitorState::Hunched => "hunched",
-            MonitorState::Snoozed => "snoozed",
-            MonitorState::Paused => "paused",
-            MonitorState::Locked => "locked",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MonitorState> {
-        [
-            MonitorState::Away,
-            MonitorState::Unmeasured,
-            MonitorState::Upright,
-            MonitorState::Hunching,
-            MonitorState::Hunched,
-            MonitorState::Snoozed,
-            MonitorState::Paused,
-            MonitorState::Locked,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == s)
     }
 }
 
@@ -110,18 +75,22 @@ pub struct Alert {
     pub number_in_episode: u32,
 }
 
+/// Until when a pause lasts.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Hold {
-    None,
-    Snoozed { until: f64 },
-    Paused { until: Option<f64> },
+pub enum Until {
+    /// A time on the monitor's clock.
+    Time(f64),
+    /// Until the user resumes.
+    Resumed,
 }
 
 #[derive(Debug)]
 pub struct Policy {
     p: PolicyParams,
-    hold: Hold,
-    episode_start: Option<f64>,
+    paused: Option<Until>,
+    snoozed_until: Option<f64>,
+    locked: bool,
+    episodes: Episodes,
     alerts_in_episode: u32,
     last_alert: Option<f64>,
 }
@@ -130,8 +99,10 @@ impl Policy {
     pub fn new(p: PolicyParams) -> Self {
         Self {
             p,
-            hold: Hold::None,
-            episode_start: None,
+            paused: None,
+            snoozed_until: None,
+            locked: false,
+            episodes: Episodes::default(),
             alerts_in_episode: 0,
             last_alert: None,
         }
@@ -141,57 +112,77 @@ impl Policy {
         &self.p
     }
 
-    /// Snoozes alerts for `seconds` (monitoring and journaling go on).
+    /// Holds alerts until `t + seconds`; monitoring goes on. A pause in effect stays.
     pub fn snooze(&mut self, t: f64, seconds: f64) {
-        self.hold = Hold::Snoozed { until: t + seconds };
+        self.snoozed_until = Some(t + seconds);
     }
 
-    /// Pauses monitoring until `until` (or until resumed). The daemon releases the camera.
-    pub fn pause(&mut self, until: Option<f64>) {
-        self.hold = Hold::Paused { until };
+    /// Pauses monitoring until `until`. The episode in progress ends.
+    pub fn pause(&mut self, until: Until) {
+        self.paused = Some(until);
         self.end_episode();
     }
 
+    /// Ends a pause and a snooze.
     pub fn resume(&mut self) {
-        self.hold = Hold::None;
+        self.paused = None;
+        self.snoozed_until = None;
     }
 
-    /// Whether monitoring is paused at `t` (the camera should be closed).
-    pub fn is_paused(&mut self, t: f64) -> bool {
-        self.expire(t);
-        matches!(self.hold, Hold::Paused { .. })
+    /// Follows the screen lock. Locking ends the episode in progress.
+    pub fn set_locked(&mut self, locked: bool) {
+        if locked && !self.locked {
+            self.end_episode();
+        }
+        self.locked = locked;
     }
 
     fn expire(&mut self, t: f64) {
-        match self.hold {
-            Hold::Snoozed { until } if t >= until => self.hold = Hold::None,
-            Hold::Paused { until: Some(until) } if t >= until => self.hold = Hold::None,
-            _ => {}
+        if self.snoozed_until.is_some_and(|u| t >= u) {
+            self.snoozed_until = None;
         }
+        if let Some(Until::Time(u)) = self.paused {
+            if t >= u {
+                self.paused = None;
+            }
+        }
+    }
+
+    /// Whether monitoring is held at `t`, and as what: `Paused` or `Locked` (the camera
+    /// should be closed and nothing measured). A pause outranks a lock.
+    pub fn hold(&mut self, t: f64) -> Option<MonitorState> {
+        self.expire(t);
+        if self.paused.is_some() {
+            Some(MonitorState::Paused)
+        } else if self.locked {
+            Some(MonitorState::Locked)
+        } else {
+            None
+        }
+    }
+
+    /// The pause in effect at `t`, if any.
+    pub fn paused(&mut self, t: f64) -> Option<Until> {
+        self.expire(t);
+        self.paused
+    }
+
+    /// When the snooze in effect at `t` ends, if any.
+    pub fn snoozed_until(&mut self, t: f64) -> Option<f64> {
+        self.expire(t);
+        self.snoozed_until
     }
 
     fn end_episode(&mut self) {
-        self.episode_start = None;
+        self.episodes.end();
         self.alerts_in_episode = 0;
     }
 
-    /// One sample: the posture filter's state at `t`, and whether the screen is locked.
-    pub fn step(
-        &mut self,
-        t: f64,
-        posture: PostureState,
-        locked: bool,
-    ) -> (MonitorState, Option<Alert>) {
-        self.expire(t);
-        if let Hold::Paused { .. } = self.hold {
-            return (MonitorState::Paused, None);
-        }
-        match posture {
-            PostureState::Upright | PostureState::Away => self.end_episode(),
-            PostureState::Hunching | PostureState::Hunched => {
-                self.episode_start.get_or_insert(t);
-            }
-            PostureState::Unmeasured => {}
+    /// One sample: the posture filter's state at `t`. Returns the state to record and an
+    /// alert when one is due. While held it records the hold and decides nothing.
+    pub fn step(&mut self, t: f64, posture: PostureState) -> (MonitorState, Option<Alert>) {
+        if let Some(held) = self.hold(t) {
+            return (held, None);
         }
         let state = match posture {
             PostureState::Away => MonitorState::Away,
@@ -200,17 +191,16 @@ impl Policy {
             PostureState::Hunching => MonitorState::Hunching,
             PostureState::Hunched => MonitorState::Hunched,
         };
-        if locked {
-            return (MonitorState::Locked, None);
+        if self.episodes.push(t, t, state) || self.episodes.current(t).is_none() {
+            self.alerts_in_episode = 0;
         }
-        if let Hold::Snoozed { .. } = self.hold {
-            return (MonitorState::Snoozed, None);
-        }
-        if posture != PostureState::Hunched {
+        if self.snoozed_until.is_some() || posture != PostureState::Hunched {
             return (state, None);
         }
-        let start = self.episode_start.unwrap_or(t);
-        let hunched_for = t - start;
+        let Some(episode) = self.episodes.current(t) else {
+            return (state, None);
+        };
+        let hunched_for = t - episode.start;
         if hunched_for < self.p.alert_after_seconds {
             return (state, None);
         }
@@ -250,7 +240,7 @@ mod tests {
         state: impl Fn(u32) -> PostureState,
     ) -> Vec<(u32, Alert)> {
         (from..to)
-            .filter_map(|t| p.step(t as f64, state(t), false).1.map(|a| (t, a)))
+            .filter_map(|t| p.step(t as f64, state(t)).1.map(|a| (t, a)))
             .collect()
     }
 
@@ -283,6 +273,31 @@ mod tests {
     }
 
     #[test]
+    fn short_unmeasured_stretches_keep_the_episode_long_ones_end_it() {
+        let mut p = Policy::new(PolicyParams::default());
+        // Hunched 0–99, unmeasured 100–149 (50 s), hunched again: one episode, alert at 180.
+        let a = run(&mut p, 0, 300, |t| {
+            if (100..150).contains(&t) {
+                Unmeasured
+            } else {
+                Hunched
+            }
+        });
+        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [180]);
+        // Hunched 0–99, unmeasured for 90 s: the episode ends; a new one from 190 matures
+        // at 370.
+        let mut p = Policy::new(PolicyParams::default());
+        let a = run(&mut p, 0, 400, |t| {
+            if (100..190).contains(&t) {
+                Unmeasured
+            } else {
+                Hunched
+            }
+        });
+        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [370]);
+    }
+
+    #[test]
     fn nothing_while_upright_away_unmeasured_or_hunching() {
         let mut p = Policy::new(PolicyParams::default());
         assert!(
@@ -293,34 +308,79 @@ mod tests {
     }
 
     #[test]
-    fn snooze_pause_and_lock_hold_alerts() {
+    fn a_snooze_holds_alerts_but_keeps_the_posture() {
         let mut p = Policy::new(PolicyParams::default());
         p.snooze(0.0, 1800.0);
-        let a = run(&mut p, 0, 2000, |_| Hunched);
+        let mut states = Vec::new();
+        let mut alerts = Vec::new();
+        for t in 0..2000 {
+            let (s, a) = p.step(t as f64, Hunched);
+            states.push(s);
+            if a.is_some() {
+                alerts.push(t);
+            }
+        }
         // The episode matured long ago; the alert comes the moment the snooze ends.
-        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [1800]);
-        assert_eq!(p.step(100.0, Hunched, false).0, MonitorState::Hunched);
+        assert_eq!(alerts, [1800]);
+        assert!(states.iter().all(|s| *s == MonitorState::Hunched));
+        assert_eq!(p.snoozed_until(1799.0), None);
+    }
 
+    #[test]
+    fn pause_and_snooze_are_separate_timers_and_resume_ends_both() {
         let mut p = Policy::new(PolicyParams::default());
-        p.pause(None);
+        p.pause(Until::Time(600.0));
+        p.snooze(10.0, 3600.0);
+        // The snooze did not end the pause.
+        assert_eq!(p.hold(20.0), Some(MonitorState::Paused));
+        assert_eq!(p.step(20.0, Hunched), (MonitorState::Paused, None));
+        // The pause ends on its own; the snooze goes on.
+        assert_eq!(p.hold(600.0), None);
+        assert_eq!(p.snoozed_until(600.0), Some(3610.0));
+        assert!(run(&mut p, 600, 1000, |_| Hunched).is_empty());
+        p.pause(Until::Resumed);
+        assert_eq!(p.hold(100_000.0), Some(MonitorState::Paused));
+        p.resume();
+        assert_eq!(p.hold(100_000.0), None);
+        assert_eq!(p.snoozed_until(100_000.0), None);
+    }
+
+    #[test]
+    fn a_pause_ends_the_episode() {
+        let mut p = Policy::new(PolicyParams::default());
+        p.pause(Until::Resumed);
         assert!(run(&mut p, 0, 5000, |_| Hunched).is_empty());
-        assert_eq!(p.step(5000.0, Hunched, false).0, MonitorState::Paused);
-        assert!(p.is_paused(5000.0));
+        assert_eq!(p.step(5000.0, Hunched).0, MonitorState::Paused);
         p.resume();
         // Pausing ended the episode: it starts again and needs 180 s.
         let a = run(&mut p, 5001, 5400, |_| Hunched);
         assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [5181]);
 
         let mut p = Policy::new(PolicyParams::default());
-        p.pause(Some(100.0));
-        assert!(p.is_paused(99.0));
-        assert!(!p.is_paused(100.0));
+        run(&mut p, 0, 100, |_| Hunched);
+        p.pause(Until::Time(110.0));
+        assert_eq!(p.hold(109.0), Some(MonitorState::Paused));
+        // Back at 110 with the same posture: a fresh episode, alert at 290, not 180.
+        let a = run(&mut p, 110, 400, |_| Hunched);
+        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [290]);
+    }
 
+    #[test]
+    fn a_locked_screen_holds_and_ends_the_episode() {
         let mut p = Policy::new(PolicyParams::default());
-        for t in 0..600 {
-            let (s, a) = p.step(t as f64, Hunched, true);
-            assert_eq!(s, MonitorState::Locked);
-            assert!(a.is_none());
+        run(&mut p, 0, 150, |_| Hunched);
+        p.set_locked(true);
+        for t in 150..750 {
+            assert_eq!(p.step(t as f64, Hunched), (MonitorState::Locked, None));
         }
+        p.set_locked(false);
+        assert_eq!(p.hold(750.0), None);
+        // The episode before the lock does not count: alert 180 s after unlocking.
+        let a = run(&mut p, 750, 1000, |_| Hunched);
+        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [930]);
+        // A pause outranks a lock.
+        p.set_locked(true);
+        p.pause(Until::Resumed);
+        assert_eq!(p.hold(1000.0), Some(MonitorState::Paused));
     }
 }

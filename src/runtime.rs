@@ -20,7 +20,7 @@ pub const ORT_FILE: &str = "libonnxruntime.so.1.31.1";
 /// Where a candidate library path came from; shown in error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
-    /// `--ort-lib` on the command line or `ort_lib` in the config.
+    /// `--ort-lib` on the command line.
     Explicit,
     /// The `ORT_DYLIB_PATH` environment variable.
     Env,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::{event_kinds, fixture, hunch_in};
 use hunch::journal::Journal;
-use hunch::policy::MonitorState;
+use hunch::vocab::{EventKind, MonitorState};
 
 fn fake_library() -> &'static Path {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
@@ -226,17 +226,21 @@ fn the_monitor_survives_the_camera_vanishing_and_recovers() {
     let events = event_kinds(&j);
     let err = events
         .iter()
-        .position(|e| e == "camera_error")
+        .position(|e| *e == EventKind::CameraError)
         .expect("camera_error journaled");
     let ok = events
         .iter()
-        .position(|e| e == "camera_ok")
+        .position(|e| *e == EventKind::CameraOk)
         .expect("camera_ok journaled");
     assert!(err < ok, "{events:?}");
     // Samples before the unplug and after the return.
     let samples = j.samples(i64::MIN, i64::MAX).unwrap();
     let all: Vec<_> = j.events(i64::MIN, i64::MAX).unwrap();
-    let back_at = all.iter().find(|e| e.1 == "camera_ok").unwrap().0;
+    let back_at = all
+        .iter()
+        .find(|e| e.kind == EventKind::CameraOk)
+        .unwrap()
+        .t_ms;
     assert!(samples.iter().any(|s| s.t_ms < back_at));
     assert!(
         samples.iter().filter(|s| s.t_ms >= back_at).count() >= 2,
@@ -274,7 +278,7 @@ fn calibrate_and_record_straight_from_the_camera() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let frames = hunch::manifest::Manifest::load(&out)
+    let frames = hunch::recording::manifest::Manifest::load(&out)
         .unwrap()
         .frames()
         .unwrap();

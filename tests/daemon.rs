@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::{event_kinds, fixture, hunch_in};
 use hunch::journal::{Journal, Opened};
-use hunch::policy::MonitorState;
+use hunch::vocab::{EventKind, MonitorState};
 
 struct Env {
     home: PathBuf,
@@ -90,7 +90,7 @@ fn signal(child: &Child, sig: &str) {
         .success());
 }
 
-fn samples(path: &Path) -> (usize, Opened, Vec<String>) {
+fn samples(path: &Path) -> (usize, Opened, Vec<EventKind>) {
     let (j, opened) = Journal::open(path).unwrap();
     let n = j.samples(i64::MIN, i64::MAX).unwrap().len();
     let kinds = event_kinds(&j);
@@ -118,8 +118,8 @@ fn one_instance_and_sigterm_stops_cleanly_within_a_second() {
     let (n, opened, kinds) = samples(&env.journal());
     assert_eq!(opened, Opened::Existing);
     assert!(n >= 10, "{n} samples");
-    assert_eq!(kinds.first().map(String::as_str), Some("start"));
-    assert_eq!(kinds.last().map(String::as_str), Some("stop"));
+    assert_eq!(kinds.first(), Some(&EventKind::Start));
+    assert_eq!(kinds.last(), Some(&EventKind::Stop));
     // The socket is gone: status says so.
     let o = env.cmd(&["status"]).output().unwrap();
     assert!(String::from_utf8_lossy(&o.stderr).contains("not running"));
@@ -238,11 +238,11 @@ fn a_locked_screen_holds_monitoring() {
     let kinds = event_kinds(&j);
     let l = kinds
         .iter()
-        .position(|k| k == "locked")
+        .position(|k| *k == EventKind::Locked)
         .expect("locked journaled");
     let u = kinds
         .iter()
-        .position(|k| k == "unlocked")
+        .position(|k| *k == EventKind::Unlocked)
         .expect("unlocked journaled");
     assert!(l < u, "{kinds:?}");
     let states: Vec<MonitorState> = j

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::{fixture, tempdir};
 use hunch::journal::Journal;
-use hunch::policy::MonitorState;
+use hunch::vocab::MonitorState;
 
 /// Quick timings so a 20-second recording shows the whole policy (see expected_alerts).
 const CONFIG: &str = "
@@ -20,6 +20,7 @@ away_after_seconds = 2.0
 [policy]
 alert_after_seconds = 3.0
 cooldown_seconds = 6.0
+snooze_seconds = 600.0
 ";
 
 /// A recording at 4 frames a second, `seconds` long, of `image(i)`.
@@ -38,6 +39,7 @@ fn demo(name: &str) -> PathBuf {
 }
 
 struct Outcome {
+    home: PathBuf,
     notifications: usize,
     journal: Journal,
     stderr: String,
@@ -94,6 +96,7 @@ fn run(name: &str, action: &str, frames: impl Fn(u32) -> PathBuf, seconds: u32) 
         .unwrap_or_else(|| panic!("{out}"));
     let (journal, _) = Journal::open(&journal).unwrap();
     Outcome {
+        home,
         notifications,
         journal,
         stderr,
@@ -101,11 +104,12 @@ fn run(name: &str, action: &str, frames: impl Fn(u32) -> PathBuf, seconds: u32) 
 }
 
 fn events(j: &Journal, kind: &str) -> Vec<(i64, String)> {
+    let kind: hunch::vocab::EventKind = kind.parse().expect("an event kind");
     j.events(i64::MIN, i64::MAX)
         .unwrap()
         .into_iter()
-        .filter(|e| e.1 == kind)
-        .map(|e| (e.0, e.2))
+        .filter(|e| e.kind == kind)
+        .map(|e| (e.t_ms, e.detail))
         .collect()
 }
 
@@ -149,12 +153,25 @@ fn upright_and_away_never_alert() {
 }
 
 #[test]
-fn snooze_from_the_notification_stops_alerts_and_is_journaled() {
+fn snooze_from_the_notification_holds_alerts_and_keeps_measuring() {
     let o = run("snooze", "snooze", slouched, 20);
-    assert_eq!(events(&o.journal, "snooze").len(), 1, "{}", o.stderr);
+    let snoozes = events(&o.journal, "snooze");
+    assert_eq!(snoozes.len(), 1, "{}", o.stderr);
+    assert_eq!(snoozes[0].1, "600 s");
     assert_eq!(events(&o.journal, "alert").len(), 1);
-    let samples = o.journal.samples(i64::MIN, i64::MAX).unwrap();
-    assert_eq!(samples.last().unwrap().state, MonitorState::Snoozed);
+    // The button offered the configured snooze, not a fixed 30 minutes.
+    let menu = std::fs::read_to_string(o.home.join("menu.txt")).unwrap();
+    assert!(menu.contains("Snooze 10 min"), "{menu}");
+    // Snoozed, the monitor still measures: the samples after it keep their posture.
+    let after: Vec<MonitorState> = o
+        .journal
+        .samples(snoozes[0].0, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.state)
+        .collect();
+    assert!(after.len() > 10, "{after:?}");
+    assert!(after.iter().all(|s| s.is_hunched()), "{after:?}");
 }
 
 #[test]

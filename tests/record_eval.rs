@@ -94,11 +94,11 @@ fn record_then_eval_reads_back_the_same_labels_and_counts() {
     assert_eq!(mode(&out.join("manifest.csv")), 0o600);
     assert_eq!(mode(&out.join("frames/frame-000001.jpg")), 0o600);
 
-    let manifest = hunch::manifest::Manifest::load(&out).unwrap();
+    let manifest = hunch::recording::manifest::Manifest::load(&out).unwrap();
     let frames = manifest.frames().unwrap();
     let count = |l| frames.iter().filter(|f| f.label == l).count();
-    assert_eq!(count(hunch::manifest::Label::Upright), 12);
-    assert_eq!(count(hunch::manifest::Label::Hunched), 5);
+    assert_eq!(count(hunch::recording::manifest::Label::Upright), 12);
+    assert_eq!(count(hunch::recording::manifest::Label::Hunched), 5);
     assert!(frames
         .iter()
         .all(|f| f.subject == "tester" && f.session == "s1"));

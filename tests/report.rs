@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use hunch::journal::Journal;
-use hunch::policy::MonitorState::{self, *};
+use hunch::vocab::EventKind;
+use hunch::vocab::MonitorState::{self, *};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
@@ -70,12 +71,13 @@ fn an_ordinary_day_with_a_gap_away_and_pause() {
     run(&mut j, at("2026-11-24T13:00"), 300, Hunching, Some(8.0));
     run(&mut j, at("2026-11-24T13:05"), 300, Away, None);
     run(&mut j, at("2026-11-24T13:10"), 600, Paused, None);
-    j.event(at("2026-11-24T10:05"), "alert", "chin_tuck")
+    j.event(at("2026-11-24T10:05"), EventKind::Alert, "chin_tuck")
         .unwrap();
-    j.event(at("2026-11-24T10:06"), "done", "chin_tuck")
+    j.event(at("2026-11-24T10:06"), EventKind::Done, "chin_tuck")
         .unwrap();
-    j.event(at("2026-11-24T10:10"), "snooze", "1800 s").unwrap();
-    j.event(at("2026-11-24T13:10"), "pause", "for today")
+    j.event(at("2026-11-24T10:10"), EventKind::Snooze, "1800 s")
+        .unwrap();
+    j.event(at("2026-11-24T13:10"), EventKind::Pause, "for today")
         .unwrap();
     drop(j);
 
@@ -275,7 +277,7 @@ fn the_monitor_s_own_journal_reports_what_the_demo_printed() {
     assert!(
         printed.contains(&format!(
             "hunched        {}",
-            hunch::summary::duration(hunched)
+            hunch::human::duration(hunched)
         )),
         "{printed} vs {hunched}"
     );
@@ -283,6 +285,7 @@ fn the_monitor_s_own_journal_reports_what_the_demo_printed() {
 
 #[test]
 fn finished_days_are_cached_and_the_cache_matches_a_fresh_computation() {
+    use hunch::report::{store, Period};
     let dir = tmp("cache");
     let path = dir.join("j.sqlite");
     let (mut j, _) = Journal::open(&path).unwrap();
@@ -290,21 +293,28 @@ fn finished_days_are_cached_and_the_cache_matches_a_fresh_computation() {
     run(&mut j, at("2026-11-20T09:15"), 900, Upright, Some(0.5));
     let date: jiff::civil::Date = "2026-11-20".parse().unwrap();
     let tz = berlin();
-    let fresh = hunch::report::compute_day(&j, date, &tz).unwrap();
-    let later = at("2026-11-22T00:00");
+    let fresh = store::compute(&j, &Period::day(date, &tz).unwrap()).unwrap();
+    let cached = |j: &Journal| {
+        j.cached_day("2026-11-20", "Europe/Berlin", store::REPORT_VERSION)
+            .unwrap()
+            .is_some()
+    };
     // While the day may still receive samples it is not cached...
-    let during = hunch::report::day(&mut j, date, &tz, at("2026-11-20T23:59")).unwrap();
-    assert_eq!(during, fresh);
+    assert!(!hunch::daemon::cache_finished_day(&mut j, date, &tz, at("2026-11-20T23:59")).unwrap());
+    assert!(!cached(&j));
+    assert_eq!(store::day(&j, date, &tz).unwrap(), fresh);
+    // ...once it is over, the summary is cached and read back identical.
+    let later = at("2026-11-22T00:00");
+    assert!(hunch::daemon::cache_finished_day(&mut j, date, &tz, later).unwrap());
+    assert!(cached(&j));
+    assert!(!hunch::daemon::cache_finished_day(&mut j, date, &tz, later).unwrap());
+    assert_eq!(store::day(&j, date, &tz).unwrap(), fresh);
+    assert_eq!(fresh.hunched_s, 900.0);
+    // Days without samples are never cached.
+    let empty: jiff::civil::Date = "2026-11-19".parse().unwrap();
+    assert!(!hunch::daemon::cache_finished_day(&mut j, empty, &tz, later).unwrap());
     assert!(j
-        .cached_day("2026-11-20", "Europe/Berlin", hunch::report::REPORT_VERSION)
+        .cached_day("2026-11-19", "Europe/Berlin", store::REPORT_VERSION)
         .unwrap()
         .is_none());
-    // ...once it is over, the summary is cached and read back identical.
-    assert_eq!(hunch::report::day(&mut j, date, &tz, later).unwrap(), fresh);
-    assert!(j
-        .cached_day("2026-11-20", "Europe/Berlin", hunch::report::REPORT_VERSION)
-        .unwrap()
-        .is_some());
-    assert_eq!(hunch::report::day(&mut j, date, &tz, later).unwrap(), fresh);
-    assert_eq!(fresh.hunched_s, 900.0);
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hunch::journal::Journal;
-use hunch::policy::MonitorState::{self, *};
+use hunch::vocab::MonitorState::{self, *};
 
 fn at(s: &str) -> i64 {
     let dt: jiff::civil::DateTime = s.parse().unwrap();
@@ -76,7 +76,12 @@ fn realistic_day(path: &Path) {
         ("16:24", "alert"),
         ("16:26", "done"),
     ] {
-        j.event(at(&format!("2026-11-24T{t}")), kind, "").unwrap();
+        j.event(
+            at(&format!("2026-11-24T{t}")),
+            kind.parse().expect("an event kind"),
+            "",
+        )
+        .unwrap();
     }
     j.flush().unwrap();
 }

@@ -4,40 +4,128 @@
 pub mod replay;
 pub mod webcam;
 
-use image::RgbImage;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// One frame, in memory only.
-#[derive(Debug, Clone)]
-pub struct Frame {
-    pub image: RgbImage,
-    /// Seconds since the source started (the recording's own clock for replays).
-    pub t: f64,
-    pub index: u64,
-}
+use crate::clock::Clock;
+use crate::vocab::BadSetting;
+pub use crate::vocab::Frame;
 
 #[derive(Debug, Error)]
 pub enum SourceError {
-    #[error("{path}: no such file or directory")]
-    NotFound { path: std::path::PathBuf },
-    #[error("{path}: no images found (expected PNG or JPEG frames)")]
-    Empty { path: std::path::PathBuf },
-    #[error("{0}")]
+    #[error(transparent)]
+    Recording(#[from] crate::recording::RecordingError),
+    #[error(transparent)]
     Image(#[from] crate::image_io::ImageError),
-    #[error("{path}: {reason}")]
-    Manifest {
-        path: std::path::PathBuf,
-        reason: String,
-    },
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
     #[error("camera: {0}")]
     Camera(String),
 }
 
-pub trait FrameSource {
-    /// The next frame, or `None` at the end of a recording.
+/// What a source has when asked.
+#[derive(Debug)]
+pub enum Poll {
+    /// A frame, just taken (or, for a replay, due now).
+    Frame(Frame),
+    /// Nothing yet: ask again.
+    Idle,
+    /// The recording is over.
+    End,
+    /// The source cannot deliver now (camera unplugged, busy, forbidden; a damaged frame
+    /// in a recording); it keeps trying. The text says why.
+    Trouble(String),
+}
+
+pub trait FrameSource: Send {
+    /// The next frame if one is due within `wait` of `clock`'s time.
+    fn poll(&mut self, clock: &dyn Clock, wait: Duration) -> Result<Poll, SourceError>;
+
+    /// Lets go while monitoring is held: the camera closes (its light goes off); a replay
+    /// drops the frames that fall due meanwhile. Returns false when the source has nothing
+    /// more to give (the end of a recording).
+    fn release(&mut self, clock: &dyn Clock) -> bool;
+
+    /// The next frame as soon as there is one, or `None` at the end of a recording: for
+    /// one-shot readers (calibration, `hunch record`).
     fn next_frame(&mut self) -> Result<Option<Frame>, SourceError>;
+
     /// A stable name for the source, stored with the calibration.
     fn id(&self) -> String;
+}
+
+/// How the camera is used: which one, how often, when to let go of it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CameraParams {
+    /// Which camera (`hunch cameras` lists them).
+    pub index: u32,
+    /// Seconds between samples.
+    pub interval_seconds: f64,
+    /// Close the device between samples when the interval is at least this long.
+    pub release_after_seconds: f64,
+    /// Largest frame size to ask for; the pose model works on small crops anyway.
+    pub max_width: u32,
+    pub max_height: u32,
+    /// Frames to skip after opening at most, while they are dark (auto exposure settling).
+    pub warmup_frames: u32,
+    /// `auto` (MJPEG when offered), or force `mjpeg` or `yuyv`.
+    pub pixel_format: PixelFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PixelFormat {
+    #[default]
+    Auto,
+    Mjpeg,
+    Yuyv,
+}
+
+impl Default for CameraParams {
+    fn default() -> Self {
+        Self {
+            index: 0,
+            interval_seconds: 1.0,
+            release_after_seconds: 3.0,
+            max_width: 640,
+            max_height: 480,
+            warmup_frames: 10,
+            pixel_format: PixelFormat::Auto,
+        }
+    }
+}
+
+/// The longest sampling interval hunch accepts: a sample may stand for at most a few
+/// intervals, and never more than [`crate::vocab::MAX_SAMPLE_SECONDS`].
+pub const MAX_INTERVAL_SECONDS: f64 = crate::vocab::MAX_SAMPLE_SECONDS / 3.0;
+
+impl CameraParams {
+    pub fn validate(&self) -> Result<(), BadSetting> {
+        BadSetting::check_range(
+            "interval_seconds",
+            self.interval_seconds,
+            0.05..=MAX_INTERVAL_SECONDS,
+        )?;
+        BadSetting::check_range(
+            "release_after_seconds",
+            self.release_after_seconds,
+            0.0..=86_400.0,
+        )?;
+        for (key, v) in [
+            ("max_width", self.max_width),
+            ("max_height", self.max_height),
+        ] {
+            BadSetting::check_range(key, v as f64, 64.0..=8192.0)?;
+        }
+        BadSetting::check_range("warmup_frames", self.warmup_frames as f64, 0.0..=300.0)?;
+        Ok(())
+    }
+
+    /// How long one sample may stand for: a few intervals (a late frame still counts), at
+    /// least 5 s, at most [`crate::vocab::MAX_SAMPLE_SECONDS`]. Longer gaps (hunch stopped,
+    /// the machine slept) are gaps, not monitored time.
+    pub fn max_sample_seconds(&self) -> f64 {
+        (3.0 * self.interval_seconds).clamp(5.0, crate::vocab::MAX_SAMPLE_SECONDS)
+    }
 }

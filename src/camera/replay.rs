@@ -1,167 +1,195 @@
-//! Replaying a recording: a directory of numbered PNG/JPEG frames (as `hunch record`
-//! writes them, with a `manifest.csv` giving each frame's time), or a single image
-//! repeated. Frames can be served at their own pace or as fast as they decode.
+//! Replaying a recording ([`crate::recording`]) as a frame source. Paced by the clock it
+//! is polled with: on the real clock frames arrive at their recorded times, on a
+//! [`crate::clock::VirtualClock`] as fast as they decode, with the same timeline. A
+//! consumer slower than the recording gets what a camera would give it: the latest frame,
+//! the ones it had no time for dropped.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::{Frame, FrameSource, SourceError};
-use crate::manifest::Manifest;
-
-/// How fast a replay runs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Pace {
-    /// Sleep so frames arrive at their recorded times.
-    Realtime,
-    /// No waiting: for tests, evaluation and benchmarks.
-    AsFastAsPossible,
-}
+use super::{Frame, FrameSource, Poll, SourceError};
+use crate::clock::Clock;
+use crate::recording::Recording;
 
 pub struct Replay {
-    id: String,
-    frames: Vec<(PathBuf, f64)>,
+    recording: Recording,
     pos: usize,
-    pace: Pace,
-    started: Option<Instant>,
-}
-
-/// Frame spacing when a recording has no times of its own.
-pub const DEFAULT_FPS: f64 = 1.0;
-
-fn is_image(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase())
-            .as_deref(),
-        Some("png" | "jpg" | "jpeg")
-    )
-}
-
-/// Sorts file names by their embedded numbers, so `frame-2` comes before `frame-10`.
-pub fn natural_key(p: &Path) -> Vec<(String, u64)> {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    let mut text = String::new();
-    let mut num = String::new();
-    for c in name.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-        } else {
-            if !num.is_empty() {
-                out.push((std::mem::take(&mut text), num.parse().unwrap_or(u64::MAX)));
-                num.clear();
-            }
-            text.push(c);
-        }
-    }
-    out.push((text, num.parse().unwrap_or(0)));
-    out
-}
-
-/// Image files directly inside `dir`, in natural order.
-pub fn list_images(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && is_image(p))
-        .collect();
-    files.sort_by_key(|p| natural_key(p));
-    Ok(files)
+    /// The clock time the first frame was (or is) due, fixed at the first poll.
+    start: Option<f64>,
 }
 
 impl Replay {
-    /// Opens a recording directory or a single image. `fps` spaces frames that carry no
-    /// recorded time.
-    pub fn open(path: &Path, pace: Pace, fps: f64) -> Result<Replay, SourceError> {
-        if !path.exists() {
-            return Err(SourceError::NotFound { path: path.into() });
-        }
-        let spacing = 1.0 / fps.max(1e-3);
-        let frames: Vec<(PathBuf, f64)> = if path.is_dir() {
-            let manifest = path.join(crate::manifest::FILE_NAME);
-            if manifest.is_file() {
-                let m = Manifest::load(&manifest).map_err(|e| SourceError::Manifest {
-                    path: manifest.clone(),
-                    reason: e.to_string(),
-                })?;
-                m.frames()
-                    .map_err(|e| SourceError::Manifest {
-                        path: manifest.clone(),
-                        reason: e.to_string(),
-                    })?
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, f)| (f.path, f.time_s.unwrap_or(i as f64 * spacing)))
-                    .collect()
-            } else {
-                list_images(path)?
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, p)| (p, i as f64 * spacing))
-                    .collect()
-            }
-        } else {
-            vec![(path.to_path_buf(), 0.0)]
-        };
-        if frames.is_empty() {
-            return Err(SourceError::Empty { path: path.into() });
-        }
-        Ok(Replay {
-            id: format!("replay:{}", path.display()),
-            frames,
+    pub fn new(recording: Recording) -> Replay {
+        Replay {
+            recording,
             pos: 0,
-            pace,
-            started: None,
-        })
+            start: None,
+        }
+    }
+
+    /// Opens a recording directory or a single image; see [`Recording::open`].
+    pub fn open(path: &std::path::Path, fps: f64) -> Result<Replay, SourceError> {
+        Ok(Replay::new(Recording::open(path, fps)?))
     }
 
     pub fn len(&self) -> usize {
-        self.frames.len()
+        self.recording.frames.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.frames.is_empty()
+        self.recording.frames.is_empty()
+    }
+
+    /// When frame `i` is due on the clock.
+    fn due(&mut self, i: usize, clock: &dyn Clock) -> Option<f64> {
+        let first = self.recording.frames.first()?.t;
+        let start = *self.start.get_or_insert_with(|| clock.now());
+        Some(start + (self.recording.frames.get(i)?.t - first).max(0.0))
+    }
+
+    fn load(&mut self) -> Result<Frame, SourceError> {
+        let f = &self.recording.frames[self.pos];
+        let index = self.pos as u64;
+        self.pos += 1;
+        let image = crate::image_io::load_rgb(&f.path)?;
+        Ok(Frame {
+            image,
+            t: f.t,
+            index,
+        })
     }
 }
 
 impl FrameSource for Replay {
-    fn next_frame(&mut self) -> Result<Option<Frame>, SourceError> {
-        let Some((path, t)) = self.frames.get(self.pos).cloned() else {
-            return Ok(None);
+    fn poll(&mut self, clock: &dyn Clock, wait: Duration) -> Result<Poll, SourceError> {
+        let Some(due) = self.due(self.pos, clock) else {
+            return Ok(Poll::End);
         };
-        if self.pace == Pace::Realtime {
-            let start = *self.started.get_or_insert_with(Instant::now);
-            let due = start + Duration::from_secs_f64(t.max(0.0));
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
+        let now = clock.now();
+        if due > now {
+            let ahead = due - now;
+            if ahead > wait.as_secs_f64() {
+                clock.sleep(wait);
+                return Ok(Poll::Idle);
+            }
+            clock.sleep(Duration::from_secs_f64(ahead));
+        } else {
+            // Behind (the machine is slower than the recording): like a camera, deliver
+            // the latest frame that is due and drop the ones before it.
+            while self.due(self.pos + 1, clock).is_some_and(|d| d <= now) {
+                self.pos += 1;
             }
         }
-        let image = crate::image_io::load_rgb(&path)?;
-        let index = self.pos as u64;
-        self.pos += 1;
-        Ok(Some(Frame { image, t, index }))
+        match self.load() {
+            Ok(f) => Ok(Poll::Frame(f)),
+            // A damaged frame is skipped; the replay goes on.
+            Err(e) => Ok(Poll::Trouble(e.to_string())),
+        }
+    }
+
+    fn release(&mut self, clock: &dyn Clock) -> bool {
+        let now = clock.now();
+        while self.due(self.pos, clock).is_some_and(|d| d <= now) {
+            self.pos += 1;
+        }
+        self.pos < self.recording.frames.len()
+    }
+
+    fn next_frame(&mut self) -> Result<Option<Frame>, SourceError> {
+        if self.pos >= self.recording.frames.len() {
+            return Ok(None);
+        }
+        self.load().map(Some)
     }
 
     fn id(&self) -> String {
-        self.id.clone()
+        self.recording.id.clone()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::VirtualClock;
+    use crate::recording::RecordedFrame;
+
+    fn replay(times: &[f64]) -> Replay {
+        let img = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/demo/upright-0.jpg");
+        Replay::new(Recording {
+            id: "test".into(),
+            frames: times
+                .iter()
+                .map(|&t| RecordedFrame {
+                    path: img.clone(),
+                    t,
+                })
+                .collect(),
+        })
+    }
 
     #[test]
-    fn natural_order() {
-        let mut v: Vec<PathBuf> = ["f10.png", "f2.png", "f1.png", "g1.png"]
-            .iter()
-            .map(PathBuf::from)
-            .collect();
-        v.sort_by_key(|p| natural_key(p));
-        let names: Vec<_> = v.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-        assert_eq!(names, ["f1.png", "f2.png", "f10.png", "g1.png"]);
+    fn frames_arrive_at_their_recorded_times_on_the_clock() {
+        let clock = VirtualClock::starting_at(0);
+        clock.advance(100.0);
+        let mut r = replay(&[10.0, 10.5, 13.0]);
+        let wait = Duration::from_secs(1);
+        let mut got = Vec::new();
+        loop {
+            match r.poll(&clock, wait).unwrap() {
+                Poll::Frame(f) => got.push((f.t, clock.now())),
+                Poll::Idle => {}
+                Poll::End => break,
+                Poll::Trouble(e) => panic!("{e}"),
+            }
+        }
+        // Recorded times 10, 10.5, 13 → due at 100, 100.5, 103 on the clock.
+        assert_eq!(got, [(10.0, 100.0), (10.5, 100.5), (13.0, 103.0)]);
+    }
+
+    #[test]
+    fn a_slow_consumer_gets_the_latest_frame_like_from_a_camera() {
+        let clock = VirtualClock::starting_at(0);
+        let mut r = replay(&[0.0, 1.0, 2.0, 3.0, 4.0]);
+        let wait = Duration::from_millis(50);
+        assert!(matches!(r.poll(&clock, wait).unwrap(), Poll::Frame(f) if f.t == 0.0));
+        clock.advance(2.5); // processing took 2.5 s
+        assert!(matches!(r.poll(&clock, wait).unwrap(), Poll::Frame(f) if f.t == 2.0));
+        assert!(
+            matches!(r.poll(&clock, Duration::from_secs(1)).unwrap(), Poll::Frame(f) if f.t == 3.0)
+        );
+    }
+
+    #[test]
+    fn releasing_drops_what_falls_due_while_held() {
+        let clock = VirtualClock::starting_at(0);
+        let mut r = replay(&[0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert!(matches!(
+            r.poll(&clock, Duration::ZERO).unwrap(),
+            Poll::Frame(_)
+        ));
+        clock.advance(2.5);
+        assert!(r.release(&clock));
+        let Poll::Frame(f) = r.poll(&clock, Duration::from_secs(1)).unwrap() else {
+            panic!("a frame")
+        };
+        assert_eq!(f.t, 3.0);
+        clock.advance(10.0);
+        assert!(!r.release(&clock), "nothing left");
+        assert!(matches!(r.poll(&clock, Duration::ZERO).unwrap(), Poll::End));
+    }
+
+    #[test]
+    fn a_damaged_frame_is_trouble_and_the_replay_goes_on() {
+        let dir = std::env::temp_dir().join(format!("hunch-replay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bad = dir.join("bad.jpg");
+        std::fs::write(&bad, b"not a jpeg").unwrap();
+        let mut r = replay(&[0.0, 1.0]);
+        r.recording.frames[0].path = bad;
+        let clock = VirtualClock::starting_at(0);
+        let wait = Duration::from_secs(2);
+        assert!(matches!(r.poll(&clock, wait).unwrap(), Poll::Trouble(_)));
+        assert!(matches!(r.poll(&clock, wait).unwrap(), Poll::Frame(_)));
+        assert!(matches!(r.poll(&clock, wait).unwrap(), Poll::End));
     }
 }

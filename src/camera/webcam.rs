@@ -20,66 +20,10 @@ use nokhwa::utils::{
     ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
 };
 use nokhwa::Camera;
-use serde::{Deserialize, Serialize};
 
-use super::{Frame, FrameSource, SourceError};
+use super::{CameraParams, Frame, FrameSource, PixelFormat, Poll, SourceError};
+use crate::clock::Clock;
 use crate::frame::Exposure;
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CameraParams {
-    /// Which camera (`hunch cameras` lists them).
-    pub index: u32,
-    /// Seconds between samples.
-    pub interval_seconds: f64,
-    /// Close the device between samples when the interval is at least this long.
-    pub release_after_seconds: f64,
-    /// Largest frame size to ask for; the pose model works on small crops anyway.
-    pub max_width: u32,
-    pub max_height: u32,
-    /// Frames to skip after opening at most, while they are dark (auto exposure settling).
-    pub warmup_frames: u32,
-    /// `auto` (MJPEG when offered), or force `mjpeg` or `yuyv`.
-    pub pixel_format: PixelFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PixelFormat {
-    #[default]
-    Auto,
-    Mjpeg,
-    Yuyv,
-}
-
-impl Default for CameraParams {
-    fn default() -> Self {
-        Self {
-            index: 0,
-            interval_seconds: 1.0,
-            release_after_seconds: 3.0,
-            max_width: 640,
-            max_height: 480,
-            warmup_frames: 10,
-            pixel_format: PixelFormat::Auto,
-        }
-    }
-}
-
-impl CameraParams {
-    pub fn validate(&self) -> Result<(), String> {
-        if !(self.interval_seconds.is_finite() && self.interval_seconds >= 0.05) {
-            return Err("interval_seconds must be at least 0.05".into());
-        }
-        if !(self.release_after_seconds.is_finite() && self.release_after_seconds >= 0.0) {
-            return Err("release_after_seconds must be 0 or more".into());
-        }
-        if self.max_width < 64 || self.max_height < 64 {
-            return Err("max_width and max_height must be at least 64".into());
-        }
-        Ok(())
-    }
-}
 
 /// A camera and the formats it offers, for `hunch cameras`.
 #[derive(Debug, Clone)]
@@ -189,18 +133,15 @@ enum Msg {
     Error(String),
 }
 
-/// The camera as a [`FrameSource`]. `next_frame` blocks until the next sample; camera
-/// errors come back as `SourceError::Camera` and the thread keeps retrying.
-pub struct Webcam {
+/// The capture thread while the device is in use.
+struct Capture {
     rx: Receiver<Msg>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
-    index: u64,
-    id: String,
 }
 
-impl Webcam {
-    pub fn start(params: CameraParams) -> Webcam {
+impl Capture {
+    fn start(params: CameraParams) -> Capture {
         let (tx, rx) = sync_channel(1);
         let stop = Arc::new(AtomicBool::new(false));
         let stop_thread = Arc::clone(&stop);
@@ -208,50 +149,11 @@ impl Webcam {
             .name("hunch-camera".into())
             .spawn(move || capture_loop(params, tx, stop_thread))
             .ok();
-        Webcam {
-            rx,
-            stop,
-            thread,
-            index: 0,
-            id: format!("camera:{}", params.index),
-        }
-    }
-
-    /// Waits up to `timeout` for the next frame, so callers can stay responsive.
-    pub fn next_frame_timeout(&mut self, timeout: Duration) -> Result<Option<Frame>, SourceError> {
-        match self.rx.recv_timeout(timeout) {
-            Ok(Msg::Frame(image, t)) => {
-                self.index += 1;
-                Ok(Some(Frame {
-                    image,
-                    t,
-                    index: self.index - 1,
-                }))
-            }
-            Ok(Msg::Error(e)) => Err(SourceError::Camera(e)),
-            Err(RecvTimeoutError::Timeout) => Ok(None),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err(SourceError::Camera("the capture thread stopped".into()))
-            }
-        }
+        Capture { rx, stop, thread }
     }
 }
 
-impl FrameSource for Webcam {
-    fn next_frame(&mut self) -> Result<Option<Frame>, SourceError> {
-        loop {
-            if let Some(f) = self.next_frame_timeout(Duration::from_secs(3600))? {
-                return Ok(Some(f));
-            }
-        }
-    }
-
-    fn id(&self) -> String {
-        self.id.clone()
-    }
-}
-
-impl Drop for Webcam {
+impl Drop for Capture {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         // Unblock a pending send, then wait: dropping the Camera releases the device.
@@ -260,6 +162,78 @@ impl Drop for Webcam {
             drop(std::mem::replace(&mut self.rx, sync_channel(1).1));
             let _ = t.join();
         }
+    }
+}
+
+/// The camera as a [`FrameSource`]. The capture thread starts at the first poll and stops
+/// (closing the device) on [`FrameSource::release`] or drop. Camera errors come back as
+/// [`Poll::Trouble`] while the thread keeps retrying.
+pub struct Webcam {
+    params: CameraParams,
+    capture: Option<Capture>,
+    index: u64,
+}
+
+impl Webcam {
+    pub fn new(params: CameraParams) -> Webcam {
+        Webcam {
+            params,
+            capture: None,
+            index: 0,
+        }
+    }
+
+    /// Whether the capture thread is running (the device may be open).
+    pub fn is_capturing(&self) -> bool {
+        self.capture.is_some()
+    }
+
+    fn recv(&mut self, timeout: Duration) -> Poll {
+        let params = self.params;
+        let capture = self.capture.get_or_insert_with(|| Capture::start(params));
+        match capture.rx.recv_timeout(timeout) {
+            Ok(Msg::Frame(image, t)) => {
+                self.index += 1;
+                Poll::Frame(Frame {
+                    image,
+                    t,
+                    index: self.index - 1,
+                })
+            }
+            Ok(Msg::Error(e)) => Poll::Trouble(e),
+            Err(RecvTimeoutError::Timeout) => Poll::Idle,
+            Err(RecvTimeoutError::Disconnected) => {
+                self.capture = None;
+                Poll::Trouble("the capture thread stopped".into())
+            }
+        }
+    }
+}
+
+impl FrameSource for Webcam {
+    /// Waits in real time: the camera delivers on its own clock.
+    fn poll(&mut self, _clock: &dyn Clock, wait: Duration) -> Result<Poll, SourceError> {
+        Ok(self.recv(wait))
+    }
+
+    fn release(&mut self, _clock: &dyn Clock) -> bool {
+        self.capture = None;
+        true
+    }
+
+    fn next_frame(&mut self) -> Result<Option<Frame>, SourceError> {
+        loop {
+            match self.recv(Duration::from_secs(3600)) {
+                Poll::Frame(f) => return Ok(Some(f)),
+                Poll::Idle => {}
+                Poll::End => return Ok(None),
+                Poll::Trouble(e) => return Err(SourceError::Camera(e)),
+            }
+        }
+    }
+
+    fn id(&self) -> String {
+        format!("camera:{}", self.params.index)
     }
 }
 

@@ -15,7 +15,7 @@ use super::EngineArgs;
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Landmark model variant.
-    #[arg(long, value_enum, default_value_t = ModelVariant::Full)]
+    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
     pub model: ModelVariant,
     /// One JSON object per image and line, instead of a summary.
     #[arg(long)]
@@ -189,13 +189,7 @@ impl PostureContext {
             });
         };
         let reading = hunch::posture::model::reading(&features, &cal.neutral, &self.config.posture);
-        let class = if reading.looking_down {
-            "looking_down"
-        } else if reading.forward_deg >= self.config.filter.enter_deg {
-            "hunched"
-        } else {
-            "upright"
-        };
+        let class = reading.class(self.config.filter.enter_deg).as_str();
         json!({
             "measured": true,
             "features": features,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use hunch::camera::replay::{Pace, Replay};
+use hunch::camera::replay::Replay;
 use hunch::camera::FrameSource;
 use hunch::frame::Exposure;
 use hunch::models::ModelVariant;
@@ -32,7 +32,7 @@ pub struct CalibrateArgs {
     /// Where the profile lives (default: $XDG_CONFIG_HOME/hunch/calibration.toml).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = ModelVariant::Full)]
+    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
     pub model: ModelVariant,
 }
 
@@ -58,7 +58,7 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
     let mut source: Box<dyn FrameSource> = match &args.source {
         Some(p) => {
             eprintln!("Calibrating from {}.", p.display());
-            Box::new(Replay::open(p, Pace::AsFastAsPossible, 5.0)?)
+            Box::new(Replay::open(p, 5.0)?)
         }
         None => {
             eprint!("Sit upright, as you mean to sit, and look at the screen. Starting in");
@@ -68,8 +68,8 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
                 std::thread::sleep(std::time::Duration::from_secs(1));
             }
             eprintln!(" hold still for {:.0} s.", args.seconds);
-            Box::new(hunch::camera::webcam::Webcam::start(
-                hunch::camera::webcam::CameraParams {
+            Box::new(hunch::camera::webcam::Webcam::new(
+                hunch::camera::CameraParams {
                     interval_seconds: 0.2,
                     release_after_seconds: f64::MAX,
                     ..config.camera

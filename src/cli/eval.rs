@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use hunch::eval::{evaluate, EvalReport, Mode, Scores};
-use hunch::manifest::Manifest;
 use hunch::models::ModelVariant;
+use hunch::recording::Manifest;
 
 use super::EngineArgs;
 
@@ -16,9 +16,9 @@ pub struct EvalArgs {
     /// A manifest file, or a directory holding `manifest.csv`.
     pub path: PathBuf,
     /// Track frames like the monitor (video) or treat each on its own (image).
-    #[arg(long, value_enum, default_value_t = Mode::Video)]
+    #[arg(long, value_parser = super::word::<Mode>(), default_value_t = Mode::Video)]
     pub mode: Mode,
-    #[arg(long, value_enum, default_value_t = ModelVariant::Full)]
+    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
     pub model: ModelVariant,
     /// Print the report as JSON.
     #[arg(long)]

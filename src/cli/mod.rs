@@ -2,6 +2,8 @@
 
 mod analyze;
 mod calibrate;
+mod client;
+mod demo;
 mod eval;
 mod record;
 mod report;
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use hunch::control::Request;
+use hunch::command::Command as MonitorCommand;
 use hunch::models::{ModelPaths, ModelVariant};
 use hunch::pose::{PoseEngine, SessionOptions};
 
@@ -49,7 +51,7 @@ pub enum Command {
     /// Run the pose model on images and print the landmarks.
     Analyze(analyze::AnalyzeArgs),
     /// The whole chain on a bundled recording of a real person: no camera needed.
-    Demo(run::DemoArgs),
+    Demo(demo::DemoArgs),
     /// Monitor posture from the camera (or a recording with --source).
     Run(run::RunArgs),
     /// List cameras and the formats they offer.
@@ -57,11 +59,11 @@ pub enum Command {
     /// Show what the running monitor sees.
     Status,
     /// Pause monitoring (and release the camera) for a while, or until `hunch resume`.
-    Pause(run::DurationArg),
+    Pause(client::DurationArg),
     /// Resume monitoring after a pause or snooze.
     Resume,
     /// Keep monitoring but hold alerts for a while (default 30 min).
-    Snooze(run::DurationArg),
+    Snooze(client::DurationArg),
     /// Daily hunch-time summaries: today, a date, or a range; table, JSON, CSV, HTML, SVG.
     Report(report::ReportArgs),
     /// The raw per-sample journal between two dates, as CSV or JSON lines.
@@ -75,8 +77,19 @@ pub enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Save labelled frames and a manifest for `hunch eval`.
     Record(record::RecordArgs),
-    /// Score the posture classifier on labelled recordings (see `hunch::manifest`).
+    /// Score the posture classifier on labelled recordings (see `hunch::recording::manifest`).
     Eval(eval::EvalArgs),
+}
+
+impl Command {
+    /// Log level when `HUNCH_LOG` is not set: the monitor logs what it does; the demo
+    /// prints its own story and logs only warnings.
+    pub fn default_log_level(&self) -> &'static str {
+        match self {
+            Command::Demo(_) => "warn",
+            _ => "info",
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -85,9 +98,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(a) => eval::run(&cli.engine, a),
         Command::Calibrate(a) => calibrate::run(&cli.engine, a),
         Command::Record(a) => record::run(a),
-        Command::Demo(a) => run::demo(&cli.engine, a),
+        Command::Demo(a) => demo::run(&cli.engine, a),
         Command::Run(a) => run::run(&cli.engine, a),
-        Command::Status => run::client(Request::Status),
+        Command::Status => client::send(MonitorCommand::Status),
         Command::Cameras => run::cameras(),
         Command::Report(a) => report::run(a),
         Command::Export(a) => report::export(a),
@@ -103,13 +116,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", toml::to_string_pretty(&cfg)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Pause(d) => run::client(Request::Pause {
-            seconds: d.duration,
-        }),
-        Command::Resume => run::client(Request::Resume),
-        Command::Snooze(d) => run::client(Request::Snooze {
-            seconds: d.duration,
-        }),
+        Command::Pause(d) => client::pause(d),
+        Command::Resume => client::send(MonitorCommand::Resume),
+        Command::Snooze(d) => client::snooze(d),
     }
 }
 
@@ -123,6 +132,17 @@ impl EngineArgs {
         };
         PoseEngine::new(env, &models, opts).context("could not start the pose engine")
     }
+}
+
+/// A clap parser for one of the library's word lists (model, label, mode): the words
+/// appear in `--help` and completions, and the library's own `FromStr` parses them.
+pub fn word<T>() -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: hunch::vocab::Word + std::str::FromStr<Err = hunch::vocab::UnknownWord> + Send + Sync,
+{
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|w| w.as_str()))
+        .try_map(|s| s.parse::<T>())
 }
 
 /// The user's config, or defaults when there is none.

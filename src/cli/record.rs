@@ -7,14 +7,15 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use hunch::camera::replay::{list_images, natural_key, Pace, Replay};
+use hunch::camera::replay::Replay;
 use hunch::camera::FrameSource;
-use hunch::manifest::{self, Label, Role, Row};
+use hunch::recording::manifest::{self, Label, Role, Row};
+use hunch::recording::{list_images, natural_key};
 
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// The posture you are holding while recording.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::word::<Label>())]
     pub label: Label,
     /// How long to record, seconds.
     #[arg(long, default_value_t = 10.0)]
@@ -44,7 +45,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         bail!("--seconds must be above 0 and --fps between 0 and 30");
     }
     let mut source: Box<dyn FrameSource> = match &args.source {
-        Some(src) => Box::new(Replay::open(src, Pace::AsFastAsPossible, args.fps)?),
+        Some(src) => Box::new(Replay::open(src, args.fps)?),
         None => {
             let camera = super::load_config()?.camera;
             eprintln!(
@@ -53,8 +54,8 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 args.seconds,
                 camera.index
             );
-            Box::new(hunch::camera::webcam::Webcam::start(
-                hunch::camera::webcam::CameraParams {
+            Box::new(hunch::camera::webcam::Webcam::new(
+                hunch::camera::CameraParams {
                     interval_seconds: 1.0 / args.fps,
                     release_after_seconds: f64::MAX,
                     ..camera

@@ -17,12 +17,7 @@ pub enum ServiceCommand {
 }
 
 fn unit_path() -> anyhow::Result<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .context("neither XDG_CONFIG_HOME nor HOME is set")?;
-    Ok(base.join("systemd/user/hunch.service"))
+    Ok(hunch::paths::systemd_user_dir()?.join("hunch.service"))
 }
 
 /// Runs `systemctl --user ARGS`, returning whether it worked (it may be absent).

@@ -9,21 +9,9 @@ use std::sync::mpsc::Sender;
 use notify_rust::{Notification, Timeout, Urgency};
 use thiserror::Error;
 
+use crate::command::{Command, Incoming, Origin, PauseFor};
 use crate::policy::{Alert, AlertLevel};
 pub use stretches::Stretch;
-
-/// What the user did with a notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserAction {
-    /// "Done": the stretch was taken.
-    Done { stretch: String },
-    /// "Snooze 30 min".
-    Snooze,
-    /// "Pause for today".
-    PauseToday,
-    /// Closed or expired without an action.
-    Dismissed,
-}
 
 #[derive(Debug, Error)]
 pub enum NotifyError {
@@ -48,14 +36,16 @@ pub fn compose(alert: &Alert, stretch: &Stretch) -> (String, String) {
     (title, body)
 }
 
-pub trait Notifier {
-    /// Shows the alert; actions arrive later on the channel the notifier was made with.
+pub trait Notifier: Send {
+    /// Shows the alert. What the user answers arrives later, as a [`Command`], on the
+    /// channel the notifier was made with.
     fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError>;
 }
 
 /// Desktop notifications through the session bus.
 pub struct DesktopNotifier {
-    actions: Sender<UserAction>,
+    commands: Sender<Incoming>,
+    snooze_seconds: f64,
 }
 
 pub const ACTION_DONE: &str = "done";
@@ -63,8 +53,27 @@ pub const ACTION_SNOOZE: &str = "snooze";
 pub const ACTION_PAUSE: &str = "pause";
 
 impl DesktopNotifier {
-    pub fn new(actions: Sender<UserAction>) -> Self {
-        Self { actions }
+    /// Answers go to `commands`; the snooze button offers `snooze_seconds` (the configured
+    /// snooze).
+    pub fn new(commands: Sender<Incoming>, snooze_seconds: f64) -> Self {
+        Self {
+            commands,
+            snooze_seconds,
+        }
+    }
+}
+
+/// What a notification button means, as a command to the monitor.
+pub fn command_for_action(action: &str, stretch_id: &str) -> Command {
+    match action {
+        ACTION_DONE => Command::Done {
+            stretch: stretch_id.to_string(),
+        },
+        ACTION_SNOOZE => Command::Snooze { seconds: None },
+        ACTION_PAUSE => Command::Pause {
+            length: PauseFor::Today,
+        },
+        _ => Command::Dismissed,
     }
 }
 
@@ -77,7 +86,13 @@ impl Notifier for DesktopNotifier {
             .body(&body)
             .icon("dialog-information")
             .action(ACTION_DONE, "Done")
-            .action(ACTION_SNOOZE, "Snooze 30 min")
+            .action(
+                ACTION_SNOOZE,
+                &format!(
+                    "Snooze {}",
+                    crate::human::short_duration(self.snooze_seconds)
+                ),
+            )
             .action(ACTION_PAUSE, "Pause for today");
         match alert.level {
             AlertLevel::Gentle => n
@@ -89,22 +104,18 @@ impl Notifier for DesktopNotifier {
         let handle = n
             .show()
             .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
-        let tx = self.actions.clone();
+        let tx = self.commands.clone();
         let stretch_id = stretch.id.to_string();
         // Waiting for the answer blocks, so it gets its own short-lived thread.
         std::thread::Builder::new()
             .name("hunch-notification".into())
             .spawn(move || {
                 handle.wait_for_action(|action| {
-                    let a = match action {
-                        ACTION_DONE => UserAction::Done {
-                            stretch: stretch_id.clone(),
-                        },
-                        ACTION_SNOOZE => UserAction::Snooze,
-                        ACTION_PAUSE => UserAction::PauseToday,
-                        _ => UserAction::Dismissed,
-                    };
-                    let _ = tx.send(a);
+                    let _ = tx.send(Incoming {
+                        command: command_for_action(action, &stretch_id),
+                        origin: Origin::Notification,
+                        reply: None,
+                    });
                 });
             })
             .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
@@ -147,9 +158,9 @@ pub struct DesktopOrPrint {
 }
 
 impl DesktopOrPrint {
-    pub fn new(actions: Sender<UserAction>) -> Self {
+    pub fn new(commands: Sender<Incoming>, snooze_seconds: f64) -> Self {
         Self {
-            desktop: DesktopNotifier::new(actions),
+            desktop: DesktopNotifier::new(commands, snooze_seconds),
             print: PrintNotifier::default(),
             desktop_shown: 0,
         }
@@ -187,5 +198,26 @@ mod tests {
         assert!(body.contains("hold 5 s, 10 times"));
         let (_, body) = compose(&alert, stretches::by_id("sternocleidomastoid").unwrap());
         assert!(body.contains("dizzy"));
+    }
+
+    #[test]
+    fn buttons_map_to_the_monitor_s_commands() {
+        assert_eq!(
+            command_for_action(ACTION_DONE, "chin_tuck"),
+            Command::Done {
+                stretch: "chin_tuck".into()
+            }
+        );
+        assert_eq!(
+            command_for_action(ACTION_SNOOZE, "x"),
+            Command::Snooze { seconds: None }
+        );
+        assert_eq!(
+            command_for_action(ACTION_PAUSE, "x"),
+            Command::Pause {
+                length: PauseFor::Today
+            }
+        );
+        assert_eq!(command_for_action("__closed", "x"), Command::Dismissed);
     }
 }

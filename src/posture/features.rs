@@ -36,6 +36,17 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// Its name, as JSON and `hunch eval` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rejection::NoPerson => "no_person",
+            Rejection::ShouldersNotVisible => "shoulders_not_visible",
+            Rejection::HeadNotVisible => "head_not_visible",
+            Rejection::HeadTurned => "head_turned",
+            Rejection::HeadTilted => "head_tilted",
+        }
+    }
+
     /// What the user can do about it, for calibration messages.
     pub fn advice(self) -> &'static str {
         match self {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::features::Rejection;
 use super::model::Reading;
+use crate::vocab::BadSetting;
 
 /// Samples the median needs before hunching can start.
 pub const MIN_SAMPLES_TO_ENTER: usize = 3;
@@ -53,33 +54,27 @@ impl Default for FilterParams {
 
 impl FilterParams {
     /// Checks the values make sense together; the message names the setting.
-    pub fn validate(&self) -> Result<(), String> {
-        let all = [
-            self.smooth_seconds,
-            self.enter_deg as f64,
-            self.exit_deg as f64,
-            self.sustain_seconds,
-            self.sustain_fraction as f64,
-            self.away_after_seconds,
-        ];
-        if all.iter().any(|v| !v.is_finite()) {
-            return Err("every value must be a finite number".into());
-        }
-        if self.smooth_seconds < 0.0 || self.away_after_seconds < 0.0 {
-            return Err("smooth_seconds and away_after_seconds must be 0 or more".into());
-        }
+    pub fn validate(&self) -> Result<(), BadSetting> {
+        BadSetting::check_range("smooth_seconds", self.smooth_seconds, 0.0..=600.0)?;
+        BadSetting::check_range("enter_deg", self.enter_deg as f64, 0.5..=60.0)?;
+        BadSetting::check_range("exit_deg", self.exit_deg as f64, -30.0..=60.0)?;
         if self.exit_deg >= self.enter_deg {
-            return Err(format!(
-                "exit_deg ({}) must be below enter_deg ({})",
-                self.exit_deg, self.enter_deg
+            return Err(BadSetting::new(
+                "exit_deg",
+                format!(
+                    "({}) must be below enter_deg ({})",
+                    self.exit_deg, self.enter_deg
+                ),
             ));
         }
-        if self.sustain_seconds <= 0.0 {
-            return Err("sustain_seconds must be above 0".into());
+        BadSetting::check_range("sustain_seconds", self.sustain_seconds, 1.0..=3600.0)?;
+        if !(self.sustain_fraction > 0.0 && self.sustain_fraction <= 1.0) {
+            return Err(BadSetting::new(
+                "sustain_fraction",
+                "must be above 0 and at most 1",
+            ));
         }
-        if self.sustain_fraction <= 0.0 || self.sustain_fraction > 1.0 {
-            return Err("sustain_fraction must be above 0 and at most 1".into());
-        }
+        BadSetting::check_range("away_after_seconds", self.away_after_seconds, 0.0..=3600.0)?;
         Ok(())
     }
 }
@@ -184,7 +179,7 @@ impl PostureFilter {
                 unmeasured
             }
             // A head pitched down is not forward-head posture: measured, not counted.
-            Sample::Measured(r) if r.looking_down => {
+            Sample::Measured(r) if !r.counts() => {
                 self.present();
                 unmeasured
             }
@@ -421,12 +416,12 @@ mod tests {
             exit_deg: 7.0,
             ..FilterParams::default()
         };
-        assert!(bad.validate().unwrap_err().contains("exit_deg"));
+        assert_eq!(bad.validate().unwrap_err().key, "exit_deg");
         let bad = FilterParams {
             sustain_fraction: 1.5,
             ..FilterParams::default()
         };
-        assert!(bad.validate().unwrap_err().contains("sustain_fraction"));
+        assert_eq!(bad.validate().unwrap_err().key, "sustain_fraction");
         assert!(FilterParams::default().validate().is_ok());
     }
 }

@@ -10,7 +10,7 @@ pub mod model;
 pub use calibration::{Calibration, CalibrationError, Calibrator};
 pub use features::{extract, Features, Rejection};
 pub use filter::{FilterParams, Filtered, PostureFilter, PostureState, Sample};
-pub use model::{ModelParams, Neutral, Reading};
+pub use model::{FrameClass, ModelParams, Neutral, Reading};
 
 use crate::pose::PoseEstimate;
 

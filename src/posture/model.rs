@@ -19,6 +19,7 @@
 //! `forward_deg` is the weighted mean of the two changes; the absolute CVA-like figure is
 //! φ₀ − forward_deg, approximate by construction because φ₀ is assumed, not measured.
 
+use crate::vocab::BadSetting;
 use serde::{Deserialize, Serialize};
 
 use super::features::Features;
@@ -103,6 +104,24 @@ impl Default for ModelParams {
     }
 }
 
+impl ModelParams {
+    pub fn validate(&self) -> Result<(), BadSetting> {
+        BadSetting::check_range("neutral_cva_deg", self.neutral_cva_deg as f64, 10.0..=80.0)?;
+        BadSetting::check_range("world_weight", self.world_weight as f64, 0.0..=1.0)?;
+        BadSetting::check_range(
+            "looking_down_pitch",
+            self.looking_down_pitch as f64,
+            0.01..=2.0,
+        )?;
+        BadSetting::check_range(
+            "leaning_in_fraction",
+            self.leaning_in_fraction as f64,
+            0.01..=2.0,
+        )?;
+        Ok(())
+    }
+}
+
 /// One frame's posture against the neutral profile.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
@@ -119,6 +138,46 @@ pub struct Reading {
     pub looking_down: bool,
     /// The whole upper body is closer to the screen than at calibration.
     pub leaning_in: bool,
+}
+
+/// What one frame's reading says on its own, before any smoothing: the rule the monitor's
+/// filter, `hunch analyze` and `hunch eval` share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameClass {
+    /// Head pitched down (phone, keyboard): measured, but neither upright nor hunched.
+    LookingDown,
+    Upright,
+    Hunched,
+}
+
+impl FrameClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrameClass::LookingDown => "looking_down",
+            FrameClass::Upright => "upright",
+            FrameClass::Hunched => "hunched",
+        }
+    }
+}
+
+impl Reading {
+    /// Whether this reading may count as upright or hunched at all: a head pitched down is
+    /// not forward-head posture.
+    pub fn counts(&self) -> bool {
+        !self.looking_down
+    }
+
+    /// The frame on its own against the hunching threshold `enter_deg`.
+    pub fn class(&self, enter_deg: f32) -> FrameClass {
+        if !self.counts() {
+            FrameClass::LookingDown
+        } else if self.forward_deg >= enter_deg {
+            FrameClass::Hunched
+        } else {
+            FrameClass::Upright
+        }
+    }
 }
 
 /// Applies the model to one frame.

@@ -98,10 +98,10 @@ pub fn hunch_in(home: &Path) -> std::process::Command {
 }
 
 /// The kinds of the journal's events, in time order.
-pub fn event_kinds(j: &hunch::journal::Journal) -> Vec<String> {
+pub fn event_kinds(j: &hunch::journal::Journal) -> Vec<hunch::vocab::EventKind> {
     j.events(i64::MIN, i64::MAX)
         .unwrap()
         .into_iter()
-        .map(|e| e.1)
+        .map(|e| e.kind)
         .collect()
 }

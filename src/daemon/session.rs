@@ -1,6 +1,7 @@
-//! Is the screen locked? Asked of systemd-logind through `loginctl` (the session's
-//! `LockedHint`), which desktop lockers set. Where that cannot be asked (no logind, no
-//! session id), the answer is "not locked": hunch then simply keeps monitoring.
+//! Is the screen locked? The daemon asks a [`SessionWatch`] for changes. [`Loginctl`]
+//! asks systemd-logind through `loginctl` (the session's `LockedHint`, which desktop
+//! lockers set). Where that cannot be asked (no logind, no session id), the answer is "not
+//! locked": hunch then simply keeps monitoring.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -8,15 +9,50 @@ use std::time::{Duration, Instant};
 /// How often to ask: a lock is noticed within this long.
 pub const CHECK_EVERY: Duration = Duration::from_secs(5);
 
+/// A change in the user's session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEvent {
+    Locked,
+    Unlocked,
+}
+
+pub trait SessionWatch: Send {
+    /// The next change since the last call, if any. Called on every turn of the daemon's
+    /// loop: must not block.
+    fn poll(&mut self) -> Option<SessionEvent>;
+}
+
+/// No session to watch (a replay, a test).
 #[derive(Debug, Default)]
-pub struct LockWatch {
+pub struct NoSession;
+
+impl SessionWatch for NoSession {
+    fn poll(&mut self) -> Option<SessionEvent> {
+        None
+    }
+}
+
+/// `LockedHint` from `loginctl`, asked every [`CHECK_EVERY`].
+#[derive(Debug, Default)]
+pub struct Loginctl {
     last_check: Option<Instant>,
     locked: bool,
     /// Set once asking has failed, so a machine without logind is not asked every time.
     unavailable: bool,
 }
 
-impl LockWatch {
+impl SessionWatch for Loginctl {
+    fn poll(&mut self) -> Option<SessionEvent> {
+        let was = self.locked;
+        match (was, self.locked()) {
+            (false, true) => Some(SessionEvent::Locked),
+            (true, false) => Some(SessionEvent::Unlocked),
+            _ => None,
+        }
+    }
+}
+
+impl Loginctl {
     pub fn new() -> Self {
         Self::default()
     }

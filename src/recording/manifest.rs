@@ -22,31 +22,11 @@ use thiserror::Error;
 
 pub const FILE_NAME: &str = "manifest.csv";
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Label {
-    Upright,
-    Hunched,
-}
-
-impl Label {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Label::Upright => "upright",
-            Label::Hunched => "hunched",
-        }
+crate::vocab::words! {
+    /// The posture a labelled frame shows.
+    Label, "label" {
+        Upright = "upright",
+        Hunched = "hunched",
     }
 }
 
@@ -172,12 +152,10 @@ impl Manifest {
                 });
             }
             let files = if target.is_dir() {
-                let all = crate::camera::replay::list_images(&target).map_err(|e| {
-                    ManifestError::Range {
-                        path: self.path.clone(),
-                        entry: row.path.clone(),
-                        reason: e.to_string(),
-                    }
+                let all = super::list_images(&target).map_err(|e| ManifestError::Range {
+                    path: self.path.clone(),
+                    entry: row.path.clone(),
+                    reason: e.to_string(),
                 })?;
                 select(&all, &row.frames).map_err(|reason| ManifestError::Range {
                     path: self.path.clone(),

@@ -1,0 +1,80 @@
+//! `hunch status`, `pause`, `resume`, `snooze`: one command to the running monitor.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::Args;
+use hunch::command::{Command, PauseFor, Reply, Status};
+use hunch::control::{request, socket_path};
+use hunch::human::{duration, percent};
+
+#[derive(Debug, Args)]
+pub struct DurationArg {
+    /// How long: 90s, 30m, 1h, 1h30m, or minutes.
+    #[arg(value_parser = hunch::control::parse_duration)]
+    pub duration: Option<f64>,
+}
+
+pub fn pause(d: DurationArg) -> anyhow::Result<ExitCode> {
+    send(Command::Pause {
+        length: d.duration.map_or(PauseFor::UntilResumed, PauseFor::Seconds),
+    })
+}
+
+pub fn snooze(d: DurationArg) -> anyhow::Result<ExitCode> {
+    send(Command::Snooze {
+        seconds: d.duration,
+    })
+}
+
+fn local_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The status as `hunch status` prints it.
+pub fn status_text(s: &Status) -> String {
+    let angle = s.forward_deg.map_or("—".into(), |a| format!("{a:+.1}°"));
+    let mut out = format!("state          {}\n", s.state);
+    if s.paused {
+        let until = s
+            .paused_until_ms
+            .map_or("until `hunch resume`".into(), |ms| {
+                format!("until {}", local_time(ms))
+            });
+        out += &format!("paused         {until}\n");
+    }
+    if let Some(ms) = s.snoozed_until_ms {
+        out += &format!("alerts snoozed until {}\n", local_time(ms));
+    }
+    out += &format!("head forward   {angle}\n");
+    out += &format!("source         {}\n", s.source);
+    if let Some(why) = &s.source_trouble {
+        out += &format!("source trouble {why}\n");
+    }
+    out += &format!(
+        "today          {} hunched of {} monitored ({})\n",
+        duration(s.today_hunched_s),
+        duration(s.today_monitored_s),
+        percent(s.today_hunched_share)
+    );
+    out += &format!("running for    {}\n", duration(s.uptime_seconds));
+    out += &format!("samples        {}\n", s.samples);
+    out += &format!("alerts         {}\n", s.alerts);
+    out += &format!("stretches done {}\n", s.stretches_done);
+    out
+}
+
+pub fn send(command: Command) -> anyhow::Result<ExitCode> {
+    match request(&socket_path()?, &command)? {
+        Reply::Status(s) => print!("{}", status_text(&s)),
+        Reply::Ok { message } => println!("{message}"),
+        Reply::Error { message } => bail!("{message}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,158 @@
+//! What a person can ask of the running monitor, from wherever they ask it: `hunch
+//! pause|resume|snooze|status` over the control socket, a notification's buttons, the tray.
+//! Every way in maps to one [`Command`], and each command has one meaning, carried out in
+//! one place ([`crate::daemon::Daemon::command`]).
+
+use std::sync::mpsc::Sender;
+
+use serde::{Deserialize, Serialize};
+
+use crate::vocab::MonitorState;
+
+/// How long a pause lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseFor {
+    /// This many seconds.
+    Seconds(f64),
+    /// Until local midnight.
+    Today,
+    /// Until `hunch resume`.
+    UntilResumed,
+}
+
+/// A request to the monitor. On the control socket, one JSON object per line, e.g.
+/// `{"command":"pause","for":{"seconds":1800}}` or `{"command":"snooze"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// What the monitor sees now.
+    Status,
+    /// Stop measuring (the camera closes) for a while.
+    Pause {
+        #[serde(rename = "for")]
+        length: PauseFor,
+    },
+    /// End a pause and a snooze.
+    Resume,
+    /// Keep measuring but hold alerts for `seconds` (default: the configured snooze).
+    Snooze {
+        #[serde(default)]
+        seconds: Option<f64>,
+    },
+    /// The suggested stretch was done.
+    Done { stretch: String },
+    /// A notification was closed without an answer.
+    Dismissed,
+}
+
+/// Where a command came from (for the log only: the meaning is the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Socket,
+    Notification,
+    Tray,
+    Local,
+}
+
+/// A command on its way to the monitor, with where its reply goes.
+#[derive(Debug)]
+pub struct Incoming {
+    pub command: Command,
+    pub origin: Origin,
+    pub reply: Option<Sender<Reply>>,
+}
+
+/// What `hunch status` shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    /// The latest sample's state (or the hold in effect now).
+    pub state: MonitorState,
+    pub forward_deg: Option<f32>,
+    /// Unix ms when the pause in effect ends; `None` when not paused or paused until
+    /// resumed (see `paused`).
+    pub paused_until_ms: Option<i64>,
+    pub paused: bool,
+    /// Unix ms when the snooze in effect ends.
+    pub snoozed_until_ms: Option<i64>,
+    pub source: String,
+    /// Why the source cannot deliver frames now, if it cannot.
+    pub source_trouble: Option<String>,
+    pub samples: u64,
+    pub alerts: u32,
+    pub stretches_done: u32,
+    pub uptime_seconds: f64,
+    /// Today so far, summed from the journal like `hunch report`.
+    pub today_monitored_s: f64,
+    pub today_hunched_s: f64,
+    pub today_hunched_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Reply {
+    Status(Box<Status>),
+    Ok { message: String },
+    Error { message: String },
+}
+
+impl Command {
+    /// Checks the numbers a person typed: durations must be positive and finite, and at
+    /// most a week.
+    pub fn validate(&self) -> Result<(), String> {
+        let check = |what: &str, s: f64| {
+            if s.is_finite() && s > 0.0 && s <= 7.0 * 86_400.0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "a {what} must last more than 0 s and at most 7 days (got {s} s)"
+                ))
+            }
+        };
+        match self {
+            Command::Pause {
+                length: PauseFor::Seconds(s),
+            } => check("pause", *s),
+            Command::Snooze { seconds: Some(s) } => check("snooze", *s),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_on_the_wire() {
+        let c: Command =
+            serde_json::from_str(r#"{"command":"pause","for":{"seconds":60}}"#).unwrap();
+        assert_eq!(
+            c,
+            Command::Pause {
+                length: PauseFor::Seconds(60.0)
+            }
+        );
+        let c: Command = serde_json::from_str(r#"{"command":"pause","for":"today"}"#).unwrap();
+        assert_eq!(
+            c,
+            Command::Pause {
+                length: PauseFor::Today
+            }
+        );
+        let c: Command = serde_json::from_str(r#"{"command":"snooze"}"#).unwrap();
+        assert_eq!(c, Command::Snooze { seconds: None });
+        assert!(serde_json::from_str::<Command>(r#"{"command":"explode"}"#).is_err());
+        assert!(Command::Pause {
+            length: PauseFor::Seconds(-5.0)
+        }
+        .validate()
+        .is_err());
+        assert!(Command::Snooze {
+            seconds: Some(f64::NAN)
+        }
+        .validate()
+        .is_err());
+        assert!(Command::Snooze { seconds: None }.validate().is_ok());
+    }
+}

@@ -1,0 +1,650 @@
+//! The monitor as a library type. A [`Daemon`] owns everything `hunch run` runs: the frame
+//! source, the chain ([`Monitor`]), the clock, the session watch (screen lock), the
+//! commands (control socket, notification buttons, tray), the journal writes of its own
+//! events, retention and the day cache. `hunch run`, `hunch demo` and the tests construct
+//! one from [`Parts`] and call [`Daemon::run`], or drive it turn by turn with
+//! [`Daemon::tick`].
+//!
+//! The stages that wait on the outside world run on their own threads and talk to the
+//! daemon over channels (the camera's capture thread, the control socket, notification
+//! answers); the daemon's own loop is single-threaded and owns the pose engine.
+//!
+//! Time: every sample the daemon journals (measured or held) stands for the time since the
+//! previous one on the clock's wall time, capped at [`Settings::max_sample_seconds`]; so
+//! journaled intervals tile the run without overlap whatever happens between samples
+//! (pauses, locks, camera trouble), and gaps longer than the cap stay gaps.
+
+pub mod session;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use thiserror::Error;
+
+use crate::camera::{FrameSource, Poll, SourceError};
+use crate::clock::Clock;
+use crate::command::{Command, Incoming, PauseFor, Reply, Status};
+use crate::human::short_duration;
+use crate::journal::{Journal, JournalError};
+use crate::monitor::{Monitor, Step};
+use crate::notify::{stretches, Notifier, Stretch};
+use crate::policy::{Alert, Until};
+use crate::pose::PoseError;
+use crate::posture::Calibration;
+use crate::report::store::{self, ReportError};
+use crate::report::Period;
+use crate::vocab::{EventKind, Frame, MonitorState};
+use session::{SessionEvent, SessionWatch};
+
+/// Journal key holding the last stretch shown, so the rotation survives restarts.
+const LAST_STRETCH: &str = "last_stretch";
+
+/// Longest the loop waits for a frame before looking at commands again.
+const IDLE: Duration = Duration::from_millis(50);
+
+/// Finished days are cached this long after midnight, when their last samples are in.
+const WARM_AFTER_MIDNIGHT_S: f64 = 180.0;
+
+/// Days cached at start (a month's report reads only cached rows).
+const WARM_DAYS: i64 = 31;
+
+#[derive(Debug, Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Pose(#[from] PoseError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// How the daemon runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Seconds between samples while held (paused, locked): one held sample per interval.
+    pub sample_interval: f64,
+    /// Longest time one sample stands for ([`crate::camera::CameraParams::max_sample_seconds`]).
+    pub max_sample_seconds: f64,
+    /// Samples and events older than this are deleted (at start and at each new day).
+    pub retention_days: u32,
+    /// Days are cut and "for today" ends in this zone.
+    pub tz: TimeZone,
+    /// Checked against the first frame, with the model in use: the daemon warns once when
+    /// the calibration came from another source, frame size or model.
+    pub calibration: Option<(Calibration, String)>,
+}
+
+/// Everything a daemon is made of.
+pub struct Parts {
+    pub source: Box<dyn FrameSource>,
+    pub clock: Box<dyn Clock>,
+    pub monitor: Monitor,
+    pub notifier: Box<dyn Notifier>,
+    pub journal: Journal,
+    pub session: Box<dyn SessionWatch>,
+    /// Commands from the control socket, notification answers and the tray.
+    pub commands: Receiver<Incoming>,
+    pub settings: Settings,
+}
+
+/// Why the daemon stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// SIGTERM, SIGINT, or the caller's stop flag.
+    Signal,
+    /// A replayed recording ran out.
+    EndOfRecording,
+}
+
+impl StopReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Signal => "signal",
+            StopReason::EndOfRecording => "end of recording",
+        }
+    }
+}
+
+/// What the daemon just did, for observers (the demo's printout, a live view).
+#[derive(Debug)]
+pub enum Update<'a> {
+    /// A sample was journaled. `step` is the chain's output for a measured frame; `None`
+    /// for a held sample.
+    Sample {
+        t: f64,
+        wall_ms: i64,
+        state: MonitorState,
+        forward_deg: Option<f32>,
+        step: Option<&'a Step>,
+    },
+    /// An alert was shown.
+    Alert {
+        t: f64,
+        alert: Alert,
+        stretch: &'static Stretch,
+    },
+    /// A command was carried out.
+    Command {
+        command: &'a Command,
+        reply: &'a Reply,
+    },
+}
+
+type Observer = Box<dyn FnMut(&Update) + Send>;
+
+/// What a finished run leaves: the journal and the counts.
+pub struct Finished {
+    pub journal: Journal,
+    pub reason: StopReason,
+    /// Measured samples.
+    pub samples: u64,
+    pub alerts: u32,
+    pub stretches_done: u32,
+    /// Wall time of the first and last journaled sample, Unix ms.
+    pub first_wall_ms: Option<i64>,
+    pub last_wall_ms: Option<i64>,
+}
+
+pub struct Daemon {
+    source: Box<dyn FrameSource>,
+    clock: Box<dyn Clock>,
+    monitor: Monitor,
+    notifier: Box<dyn Notifier>,
+    journal: Journal,
+    session: Box<dyn SessionWatch>,
+    commands: Receiver<Incoming>,
+    settings: Settings,
+    source_id: String,
+    started: f64,
+    first_wall: Option<i64>,
+    last_wall: Option<i64>,
+    last_held_sample: Option<f64>,
+    last: (MonitorState, Option<f32>),
+    samples: u64,
+    alerts: u32,
+    stretches_done: u32,
+    trouble: Option<String>,
+    notifier_down: bool,
+    calibration_checked: bool,
+    today: Date,
+    warm_at: Option<f64>,
+    observers: Vec<Observer>,
+}
+
+/// The local date of `wall_ms`.
+fn local_date(wall_ms: i64, tz: &TimeZone) -> Date {
+    jiff::Timestamp::from_millisecond(wall_ms)
+        .map(|t| t.to_zoned(tz.clone()).date())
+        .unwrap_or_default()
+}
+
+/// Seconds from `wall_ms` to the next local midnight in `tz` (at least one second).
+pub fn seconds_to_midnight(wall_ms: i64, tz: &TimeZone) -> f64 {
+    let midnight = local_date(wall_ms, tz)
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned(tz.clone()).ok())
+        .map(|z| z.timestamp().as_millisecond());
+    midnight.map_or(8.0 * 3600.0, |m| ((m - wall_ms) as f64 / 1000.0).max(1.0))
+}
+
+impl Daemon {
+    /// Records the start, applies retention and caches the last month's finished days.
+    pub fn new(parts: Parts) -> Result<Daemon, DaemonError> {
+        let Parts {
+            source,
+            clock,
+            monitor,
+            notifier,
+            mut journal,
+            session,
+            commands,
+            settings,
+        } = parts;
+        let source_id = source.id();
+        let wall = clock.wall_ms();
+        journal.event(wall, EventKind::Start, &source_id)?;
+        let mut d = Daemon {
+            today: local_date(wall, &settings.tz),
+            started: clock.now(),
+            source,
+            clock,
+            monitor,
+            notifier,
+            journal,
+            session,
+            commands,
+            settings,
+            source_id,
+            first_wall: None,
+            last_wall: None,
+            last_held_sample: None,
+            last: (MonitorState::Unmeasured, None),
+            samples: 0,
+            alerts: 0,
+            stretches_done: 0,
+            trouble: None,
+            notifier_down: false,
+            calibration_checked: false,
+            warm_at: None,
+            observers: Vec::new(),
+        };
+        d.housekeeping(WARM_DAYS)?;
+        Ok(d)
+    }
+
+    /// Calls `f` with every [`Update`].
+    pub fn observe(&mut self, f: impl FnMut(&Update) + Send + 'static) {
+        self.observers.push(Box::new(f));
+    }
+
+    pub fn journal(&mut self) -> &mut Journal {
+        &mut self.journal
+    }
+
+    pub fn source_id(&self) -> &str {
+        &self.source_id
+    }
+
+    /// The daemon's clock time, seconds.
+    pub fn now(&self) -> f64 {
+        self.clock.now()
+    }
+
+    fn emit(&mut self, u: &Update) {
+        for o in &mut self.observers {
+            o(u);
+        }
+    }
+
+    /// Runs until `stop` is set or the source ends.
+    pub fn run(&mut self, stop: &AtomicBool) -> Result<StopReason, DaemonError> {
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(StopReason::Signal);
+            }
+            if let Some(reason) = self.tick()? {
+                return Ok(reason);
+            }
+        }
+    }
+
+    /// Records the stop and hands back the journal. The source is released first (the
+    /// camera closes).
+    pub fn finish(mut self, reason: StopReason) -> Result<Finished, DaemonError> {
+        self.source.release(&*self.clock);
+        self.journal
+            .event(self.clock.wall_ms(), EventKind::Stop, reason.as_str())?;
+        self.journal.flush()?;
+        Ok(Finished {
+            journal: self.journal,
+            reason,
+            samples: self.samples,
+            alerts: self.alerts,
+            stretches_done: self.stretches_done,
+            first_wall_ms: self.first_wall,
+            last_wall_ms: self.last_wall,
+        })
+    }
+
+    /// One turn of the loop: commands, the session, the day, then a frame (or a held
+    /// sample). Waits at most a moment. Returns why to stop, if it is time.
+    pub fn tick(&mut self) -> Result<Option<StopReason>, DaemonError> {
+        while let Ok(incoming) = self.commands.try_recv() {
+            let reply = self.command(incoming.command)?;
+            if let Some(tx) = incoming.reply {
+                let _ = tx.send(reply);
+            }
+        }
+        while let Some(event) = self.session.poll() {
+            let (locked, kind) = match event {
+                SessionEvent::Locked => (true, EventKind::Locked),
+                SessionEvent::Unlocked => (false, EventKind::Unlocked),
+            };
+            self.monitor.policy_mut().set_locked(locked);
+            self.journal.event(self.clock.wall_ms(), kind, "")?;
+        }
+        self.roll_day()?;
+        let now = self.clock.now();
+        if let Some(held) = self.monitor.hold(now) {
+            // Paused or locked: no inference, and the camera is closed.
+            if !self.source.release(&*self.clock) {
+                return Ok(Some(StopReason::EndOfRecording));
+            }
+            let due = self
+                .last_held_sample
+                .map_or(now, |t| t + self.settings.sample_interval);
+            // (Within a millisecond counts as due: a clock cannot wait for less.)
+            if now >= due - 1e-3 {
+                self.last_held_sample = Some(now);
+                let wall = self.clock.wall_ms();
+                self.record((now, wall), held, None, 0.0, None)?;
+            } else {
+                self.clock
+                    .sleep(Duration::from_secs_f64(due - now).min(IDLE));
+            }
+            return Ok(None);
+        }
+        self.last_held_sample = None;
+        match self.source.poll(&*self.clock, IDLE)? {
+            Poll::Idle => {}
+            Poll::End => return Ok(Some(StopReason::EndOfRecording)),
+            Poll::Trouble(why) => self.trouble(why)?,
+            Poll::Frame(frame) => {
+                if self.trouble.take().is_some() {
+                    tracing::info!("camera back");
+                    self.journal
+                        .event(self.clock.wall_ms(), EventKind::CameraOk, "")?;
+                }
+                self.frame(frame)?;
+            }
+        }
+        Ok(None)
+    }
+
+    fn trouble(&mut self, why: String) -> Result<(), DaemonError> {
+        if self.trouble.is_none() {
+            tracing::warn!("{}: {why}; hunch keeps trying", self.source_id);
+            self.journal
+                .event(self.clock.wall_ms(), EventKind::CameraError, &why)?;
+            if self.source_id.starts_with("camera") {
+                crate::notify::notice(
+                    "hunch cannot use the camera",
+                    &format!("{why}. hunch keeps trying."),
+                );
+            }
+        }
+        self.trouble = Some(why);
+        Ok(())
+    }
+
+    fn frame(&mut self, frame: Frame) -> Result<(), DaemonError> {
+        if !self.calibration_checked {
+            self.calibration_checked = true;
+            if let Some((cal, model)) = &self.settings.calibration {
+                let (w, h) = frame.image.dimensions();
+                if let Some(why) = cal.mismatch(Some(&self.source_id), w, h, model) {
+                    tracing::warn!("{why}");
+                }
+            }
+        }
+        // One instant for the whole frame: the policy's time and the journal's agree.
+        let (now, wall) = (self.clock.now(), self.clock.wall_ms());
+        let step = self.monitor.process(&frame.image, now)?;
+        if step.blank_started {
+            tracing::warn!("camera frames are dark or blank (lens covered?)");
+            self.journal
+                .event(wall, EventKind::BlankFrames, "dark or covered lens")?;
+        }
+        self.samples += 1;
+        self.record(
+            (now, wall),
+            step.state,
+            step.forward_deg,
+            step.presence,
+            Some(&step),
+        )?;
+        if let Some(alert) = step.alert {
+            self.alert((now, wall), alert)?;
+        }
+        Ok(())
+    }
+
+    /// Journals one sample taken at `(t, wall)`, standing for the time since the previous
+    /// one.
+    fn record(
+        &mut self,
+        (t, wall): (f64, i64),
+        state: MonitorState,
+        forward_deg: Option<f32>,
+        presence: f32,
+        step: Option<&Step>,
+    ) -> Result<(), DaemonError> {
+        let max_ms = (self.settings.max_sample_seconds * 1000.0).round() as i64;
+        let dt = self
+            .last_wall
+            .map_or(0, |last| (wall - last).clamp(0, max_ms));
+        self.last_wall = Some(wall);
+        self.first_wall.get_or_insert(wall);
+        self.journal
+            .sample(wall, dt, state, forward_deg, presence)?;
+        if state != self.last.0 {
+            tracing::info!(state = state.as_str(), "posture state changed");
+        }
+        self.last = (state, forward_deg);
+        self.emit(&Update::Sample {
+            t,
+            wall_ms: wall,
+            state,
+            forward_deg,
+            step,
+        });
+        Ok(())
+    }
+
+    fn alert(&mut self, (t, wall): (f64, i64), alert: Alert) -> Result<(), DaemonError> {
+        let last = self.journal.get_meta(LAST_STRETCH)?;
+        let stretch = stretches::next_after(last.as_deref());
+        self.journal.set_meta(LAST_STRETCH, stretch.id)?;
+        self.alerts += 1;
+        let detail = format!(
+            "{} after {:.0} s, {:?}",
+            stretch.id, alert.hunched_for, alert.level
+        );
+        self.journal.event(wall, EventKind::Alert, &detail)?;
+        match self.notifier.notify(&alert, stretch) {
+            Ok(()) => self.notifier_down = false,
+            Err(e) => {
+                // Keep monitoring and journaling; say so once, try again next time.
+                if !self.notifier_down {
+                    tracing::warn!(
+                        "{e}; hunch keeps monitoring and will try again at the next alert"
+                    );
+                    self.journal
+                        .event(wall, EventKind::NotifyError, &e.to_string())?;
+                }
+                self.notifier_down = true;
+            }
+        }
+        self.emit(&Update::Alert { t, alert, stretch });
+        Ok(())
+    }
+
+    /// Carries out one command: the one place each command's meaning lives.
+    pub fn command(&mut self, command: Command) -> Result<Reply, DaemonError> {
+        let reply = match command.validate() {
+            Err(message) => Reply::Error { message },
+            Ok(()) => self.apply(&command)?,
+        };
+        self.emit(&Update::Command {
+            command: &command,
+            reply: &reply,
+        });
+        Ok(reply)
+    }
+
+    fn apply(&mut self, command: &Command) -> Result<Reply, DaemonError> {
+        let now = self.clock.now();
+        let wall = self.clock.wall_ms();
+        let ok = |message: String| Reply::Ok { message };
+        Ok(match command {
+            Command::Status => Reply::Status(Box::new(self.status()?)),
+            Command::Pause { length } => {
+                let (until, detail, message) = match *length {
+                    PauseFor::Seconds(s) => (
+                        Until::Time(now + s),
+                        format!("{s:.0} s"),
+                        format!("paused for {}", short_duration(s)),
+                    ),
+                    PauseFor::Today => (
+                        Until::Time(now + seconds_to_midnight(wall, &self.settings.tz)),
+                        "for today".to_string(),
+                        "paused until midnight".to_string(),
+                    ),
+                    PauseFor::UntilResumed => (
+                        Until::Resumed,
+                        "until resumed".to_string(),
+                        "paused until `hunch resume`".to_string(),
+                    ),
+                };
+                self.monitor.pause(until);
+                self.journal.event(wall, EventKind::Pause, &detail)?;
+                ok(message)
+            }
+            Command::Resume => {
+                self.monitor.policy_mut().resume();
+                self.journal.event(wall, EventKind::Resume, "")?;
+                ok("resumed".into())
+            }
+            Command::Snooze { seconds } => {
+                let s = seconds.unwrap_or(self.monitor.policy().params().snooze_seconds);
+                self.monitor.policy_mut().snooze(now, s);
+                self.journal
+                    .event(wall, EventKind::Snooze, &format!("{s:.0} s"))?;
+                ok(format!("alerts snoozed for {}", short_duration(s)))
+            }
+            Command::Done { stretch } => {
+                self.stretches_done += 1;
+                self.journal.event(wall, EventKind::Done, stretch)?;
+                ok("noted: stretch done".into())
+            }
+            Command::Dismissed => {
+                self.journal.event(wall, EventKind::Dismissed, "")?;
+                ok("dismissed".into())
+            }
+        })
+    }
+
+    /// What the monitor sees now, with today's figures summed from the journal.
+    pub fn status(&mut self) -> Result<Status, DaemonError> {
+        let now = self.clock.now();
+        let wall = self.clock.wall_ms();
+        let to_wall = |t: f64| wall + ((t - now) * 1000.0).round() as i64;
+        let held = self.monitor.hold(now);
+        let policy = self.monitor.policy_mut();
+        let paused = policy.paused(now);
+        let snoozed = policy.snoozed_until(now);
+        self.journal.flush()?;
+        let today = store::compute(
+            &self.journal,
+            &Period::day(self.today, &self.settings.tz).map_err(ReportError::from)?,
+        )?;
+        Ok(Status {
+            state: held.unwrap_or(self.last.0),
+            forward_deg: if held.is_some() { None } else { self.last.1 },
+            paused: paused.is_some(),
+            paused_until_ms: match paused {
+                Some(Until::Time(t)) => Some(to_wall(t)),
+                _ => None,
+            },
+            snoozed_until_ms: snoozed.map(to_wall),
+            source: self.source_id.clone(),
+            source_trouble: self.trouble.clone(),
+            samples: self.samples,
+            alerts: self.alerts,
+            stretches_done: self.stretches_done,
+            uptime_seconds: now - self.started,
+            today_monitored_s: today.monitored_s,
+            today_hunched_s: today.hunched_s,
+            today_hunched_share: today.hunched_share,
+        })
+    }
+
+    /// At a new local day: retention, and the finished days cached (a few minutes after
+    /// midnight, once their last samples are in).
+    fn roll_day(&mut self) -> Result<(), DaemonError> {
+        let now = self.clock.now();
+        let date = local_date(self.clock.wall_ms(), &self.settings.tz);
+        if date != self.today {
+            self.today = date;
+            self.warm_at = Some(now + WARM_AFTER_MIDNIGHT_S);
+        }
+        if self.warm_at.is_some_and(|t| now >= t) {
+            self.warm_at = None;
+            self.journal.flush()?;
+            self.housekeeping(2)?;
+        }
+        Ok(())
+    }
+
+    fn housekeeping(&mut self, days: i64) -> Result<(), DaemonError> {
+        let wall = self.clock.wall_ms();
+        let pruned = self.journal.prune(wall, self.settings.retention_days)?;
+        if pruned > 0 {
+            tracing::info!(
+                "removed {pruned} journal rows older than {} days",
+                self.settings.retention_days
+            );
+        }
+        for back in 1..=days {
+            let Ok(d) = self.today.checked_sub(jiff::Span::new().days(back)) else {
+                break;
+            };
+            cache_finished_day(&mut self.journal, d, &self.settings.tz, wall)?;
+        }
+        Ok(())
+    }
+}
+
+/// The day cache, filled by the monitor (reports only read it): stores the summary of
+/// `date` if the day is over (its last samples surely in by `now_ms`), has any samples,
+/// and is not cached yet. Returns whether it wrote.
+pub fn cache_finished_day(
+    journal: &mut Journal,
+    date: Date,
+    tz: &TimeZone,
+    now_ms: i64,
+) -> Result<bool, ReportError> {
+    let key = date.to_string();
+    let tz_name = store::tz_key(tz);
+    if journal
+        .cached_day(&key, &tz_name, store::REPORT_VERSION)?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let period = Period::day(date, tz)?;
+    if period.end_ms + store::MAX_SAMPLE_MS >= now_ms {
+        return Ok(false);
+    }
+    let r = store::compute(journal, &period)?;
+    if r.timeline.is_empty() {
+        return Ok(false);
+    }
+    match serde_json::to_string(&r) {
+        Ok(json) => {
+            journal.cache_day(&key, &tz_name, store::REPORT_VERSION, &json)?;
+            Ok(true)
+        }
+        Err(_) => Ok(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn midnight_is_local_and_dst_aware() {
+        let tz = TimeZone::get("Europe/Berlin").expect("tzdata");
+        let at = |s: &str| {
+            s.parse::<jiff::civil::DateTime>()
+                .unwrap()
+                .to_zoned(tz.clone())
+                .unwrap()
+                .timestamp()
+                .as_millisecond()
+        };
+        assert_eq!(seconds_to_midnight(at("2026-11-24T23:00"), &tz), 3600.0);
+        // The night clocks go back has an extra hour.
+        assert_eq!(
+            seconds_to_midnight(at("2026-10-25T00:00"), &tz),
+            25.0 * 3600.0
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! Numbers as people read them: durations and shares, one spelling everywhere (reports,
+//! status, notifications).
+
+/// "1 h 05 min", "4 min 10 s", "12 s".
+pub fn duration(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// A length for a button or a sentence: "45 s", "30 min", "1 h", "1 h 30 min".
+pub fn short_duration(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, sec) => format!("{sec} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, sec) => format!("{m} min {sec} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+/// "26%", or "—" when there is nothing to divide.
+pub fn percent(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings() {
+        assert_eq!(duration(3725.0), "1 h 02 min");
+        assert_eq!(duration(250.0), "4 min 10 s");
+        assert_eq!(duration(12.4), "12 s");
+        assert_eq!(short_duration(1800.0), "30 min");
+        assert_eq!(short_duration(5400.0), "1 h 30 min");
+        assert_eq!(short_duration(3600.0), "1 h");
+        assert_eq!(short_duration(45.0), "45 s");
+        assert_eq!(short_duration(90.0), "1 min 30 s");
+        assert_eq!(percent(Some(0.2632)), "26%");
+        assert_eq!(percent(None), "—");
+    }
+}

@@ -1,0 +1,85 @@
+//! Reading summaries out of the journal: a period's rows for [`super::summarize`], and
+//! the summaries of finished days that the monitor caches so that a month's report reads
+//! thirty small rows instead of every sample. Nothing here writes: only the monitor fills
+//! the cache ([`crate::daemon::cache_finished_day`]).
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+use super::{summarize, summarize_range, DaySummary, Period, RangeSummary};
+use crate::journal::{Journal, JournalError};
+use crate::vocab::MAX_SAMPLE_SECONDS;
+
+/// Bump when [`DaySummary`] or its computation changes: older cached summaries are
+/// ignored.
+pub const REPORT_VERSION: i64 = 2;
+
+pub(crate) const MAX_SAMPLE_MS: i64 = (MAX_SAMPLE_SECONDS * 1000.0) as i64;
+
+/// Longest range a report covers, days (ten years).
+pub const MAX_RANGE_DAYS: i64 = 3660;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("date arithmetic failed: {0}")]
+    Time(#[from] jiff::Error),
+    #[error("a report covers at most {MAX_RANGE_DAYS} days; {days} were asked for")]
+    TooLong { days: i64 },
+}
+
+pub(crate) fn tz_key(tz: &TimeZone) -> String {
+    tz.iana_name().unwrap_or("local").to_string()
+}
+
+/// Sums `period` from the journal's rows.
+pub fn compute(journal: &Journal, period: &Period) -> Result<DaySummary, ReportError> {
+    // Samples whose interval reaches into the period from just after it count too.
+    let samples = journal.samples(period.start_ms, period.end_ms + MAX_SAMPLE_MS)?;
+    let events = journal.events(period.start_ms, period.end_ms)?;
+    Ok(summarize(period, &samples, &events))
+}
+
+/// One day's summary: from the cache when the monitor stored it, else computed.
+pub fn day(journal: &Journal, date: Date, tz: &TimeZone) -> Result<DaySummary, ReportError> {
+    if let Some(json) = journal.cached_day(&date.to_string(), &tz_key(tz), REPORT_VERSION)? {
+        if let Ok(r) = serde_json::from_str(&json) {
+            return Ok(r);
+        }
+    }
+    compute(journal, &Period::day(date, tz)?)
+}
+
+fn days(
+    journal: &Journal,
+    from: Date,
+    to: Date,
+    tz: &TimeZone,
+) -> Result<Vec<DaySummary>, ReportError> {
+    let mut out = Vec::new();
+    let mut d = from;
+    while d <= to {
+        out.push(day(journal, d, tz)?);
+        d = d.tomorrow()?;
+    }
+    Ok(out)
+}
+
+/// The days `from..=to` and the period of the same length before them.
+pub fn range(
+    journal: &Journal,
+    from: Date,
+    to: Date,
+    tz: &TimeZone,
+    goal: f64,
+) -> Result<RangeSummary, ReportError> {
+    let len = (to - from).get_days() as i64 + 1;
+    if len > MAX_RANGE_DAYS {
+        return Err(ReportError::TooLong { days: len });
+    }
+    let current = days(journal, from, to, tz)?;
+    let prev_from = from.checked_sub(jiff::Span::new().days(len))?;
+    let previous = days(journal, prev_from, from.yesterday()?, tz)?;
+    Ok(summarize_range(current, &previous, goal))
+}

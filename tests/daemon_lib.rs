@@ -1,0 +1,397 @@
+//! The daemon as a library type, driven without spawning the binary: a replay of the
+//! bundled recording of a real person, the real pose engine on ONNX Runtime, a real SQLite
+//! journal, and a virtual clock the test controls (or a sped-up real one). Commands come
+//! in the ways a person gives them: the real control socket, and the notification's
+//! button mapping (a stand-in for the notification server's D-Bus signal, which
+//! tests/notifications.rs covers with a real dunst).
+
+mod common;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, Mutex};
+
+use common::{engine, fixture, tempdir};
+use hunch::clock::{Clock, SystemClock, VirtualClock};
+use hunch::command::{Command, Incoming, Origin, PauseFor, Reply};
+use hunch::daemon::session::{NoSession, SessionEvent, SessionWatch};
+use hunch::daemon::{Daemon, Finished, Parts, Settings};
+use hunch::frame::Exposure;
+use hunch::journal::Journal;
+use hunch::models::ModelVariant;
+use hunch::monitor::Monitor;
+use hunch::notify::{command_for_action, PrintNotifier, ACTION_PAUSE};
+use hunch::policy::PolicyParams;
+use hunch::posture::{Calibrator, FilterParams, ModelParams, Neutral};
+use hunch::recording::{Manifest, Recording, Role};
+use hunch::report::{store, DaySummary, Period};
+use hunch::vocab::{Event, EventKind, MonitorState, SampleRow};
+
+/// 2026-11-24 10:00 UTC: a fixed start so two runs journal identical times.
+const WALL0: i64 = 1_795_514_400_000;
+
+fn tz() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::UTC
+}
+
+/// The demo's neutral, calibrated as `hunch demo` does on its upright start.
+fn neutral() -> Neutral {
+    let mut engine = engine(ModelVariant::Full);
+    let mut c = Calibrator::new();
+    for f in demo_frames(Role::Calibrate) {
+        let img = hunch::image_io::load_rgb(&f.path).unwrap();
+        let est = engine.track(&img).unwrap();
+        c.push(Exposure::of(&img), &est);
+    }
+    c.finish().unwrap().0
+}
+
+fn demo_frames(role: Role) -> Vec<hunch::recording::LabelledFrame> {
+    Manifest::load(&fixture("demo"))
+        .unwrap()
+        .frames()
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.role == role)
+        .collect()
+}
+
+/// The demo's 300 monitored frames (1 upright minute, then 4 hunched), optionally with
+/// the recording's clock jumping `gap` seconds after frame `at`.
+fn recording(gap: Option<(usize, f64)>) -> Recording {
+    let mut r = Recording::from_labelled("replay:demo".into(), &demo_frames(Role::Score), 1.0);
+    if let Some((at, secs)) = gap {
+        for f in &mut r.frames[at..] {
+            f.t += secs;
+        }
+    }
+    r
+}
+
+/// A session watch that reports lock changes at given clock times.
+struct Scripted {
+    clock: VirtualClock,
+    script: Arc<Mutex<Vec<(f64, SessionEvent)>>>,
+}
+
+impl SessionWatch for Scripted {
+    fn poll(&mut self) -> Option<SessionEvent> {
+        let mut s = self.script.lock().unwrap();
+        match s.first() {
+            Some((t, _)) if self.clock.now() >= *t => Some(s.remove(0).1),
+            _ => None,
+        }
+    }
+}
+
+struct Rig {
+    daemon: Daemon,
+    commands: Sender<Incoming>,
+}
+
+fn rig(
+    name: &str,
+    recording: Recording,
+    clock: Box<dyn Clock>,
+    session: Box<dyn SessionWatch>,
+    neutral: Neutral,
+) -> Rig {
+    let dir = tempdir(name);
+    let (journal, _) = Journal::open(&dir.join("journal.sqlite")).unwrap();
+    let (tx, commands) = channel();
+    let daemon = Daemon::new(Parts {
+        source: Box::new(hunch::camera::replay::Replay::new(recording)),
+        clock,
+        monitor: Monitor::new(
+            engine(ModelVariant::Full),
+            neutral,
+            ModelParams::default(),
+            FilterParams::default(),
+            PolicyParams::default(),
+        ),
+        notifier: Box::new(PrintNotifier::default()),
+        journal,
+        session,
+        commands,
+        settings: Settings {
+            sample_interval: 1.0,
+            max_sample_seconds: 5.0,
+            retention_days: 365,
+            tz: tz(),
+            calibration: None,
+        },
+    })
+    .unwrap();
+    Rig {
+        daemon,
+        commands: tx,
+    }
+}
+
+impl Rig {
+    /// Ticks until the daemon's clock reaches `t` (or the recording ends).
+    fn run_until(&mut self, clock: &dyn Clock, t: f64) {
+        while clock.now() < t {
+            if self.daemon.tick().unwrap().is_some() {
+                return;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Finished {
+        let reason = self.daemon.run(&AtomicBool::new(false)).unwrap();
+        self.daemon.finish(reason).unwrap()
+    }
+}
+
+fn rows(j: &Journal) -> (Vec<SampleRow>, Vec<Event>) {
+    (
+        j.samples(i64::MIN, i64::MAX).unwrap(),
+        j.events(i64::MIN, i64::MAX).unwrap(),
+    )
+}
+
+/// The whole run summed as `hunch report` sums a day.
+fn summary(f: &Finished) -> DaySummary {
+    let start = f.first_wall_ms.unwrap();
+    let end = f.last_wall_ms.unwrap();
+    store::compute(
+        &f.journal,
+        &Period::span("run".into(), start, end, &tz()).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn pause_from_the_socket_and_from_a_notification_button_are_one_command() {
+    let n = neutral();
+    let clock_a = VirtualClock::starting_at(WALL0);
+    let clock_b = VirtualClock::starting_at(WALL0);
+    let mut a = rig(
+        "lib-pause-socket",
+        recording(None),
+        Box::new(clock_a.clone()),
+        Box::new(NoSession),
+        n,
+    );
+    let mut b = rig(
+        "lib-pause-button",
+        recording(None),
+        Box::new(clock_b.clone()),
+        Box::new(NoSession),
+        n,
+    );
+    // Both run into the hunched stretch, past the first alert.
+    a.run_until(&clock_a, 230.0);
+    b.run_until(&clock_b, 230.0);
+    assert_eq!(clock_a.now(), clock_b.now());
+
+    // A: "pause for today" through the real control socket, as the tray or a script
+    // would send it.
+    let dir = tempdir("lib-pause-sock");
+    let sock = dir.join("control.sock");
+    let (sock_tx, sock_rx) = channel();
+    hunch::control::serve(&sock, sock_tx).unwrap();
+    let client = std::thread::spawn(move || {
+        hunch::control::request(
+            &sock,
+            &Command::Pause {
+                length: PauseFor::Today,
+            },
+        )
+        .unwrap()
+    });
+    let incoming: Incoming = sock_rx.recv().unwrap();
+    assert_eq!(incoming.origin, Origin::Socket);
+    a.commands.send(incoming).unwrap();
+    // B: the notification's "Pause for today" button.
+    b.commands
+        .send(Incoming {
+            command: command_for_action(ACTION_PAUSE, "chin_tuck"),
+            origin: Origin::Notification,
+            reply: None,
+        })
+        .unwrap();
+    a.run_until(&clock_a, 231.0);
+    b.run_until(&clock_b, 231.0);
+    assert_eq!(
+        client.join().unwrap(),
+        Reply::Ok {
+            message: "paused until midnight".into()
+        }
+    );
+
+    let (fa, fb) = (a.finish(), b.finish());
+    let (sa, ea) = rows(&fa.journal);
+    let (sb, eb) = rows(&fb.journal);
+    // Identical journals: every sample and every event, to the millisecond.
+    assert_eq!(sa, sb);
+    assert_eq!(ea, eb);
+    assert_eq!(summary(&fa), summary(&fb));
+    // And what they hold is a pause: one event, then only paused samples to the end.
+    let pause = ea.iter().find(|e| e.kind == EventKind::Pause).unwrap();
+    assert_eq!(pause.detail, "for today");
+    let after: Vec<_> = sa.iter().filter(|s| s.t_ms > pause.t_ms).collect();
+    assert!(after.len() > 60, "{}", after.len());
+    assert!(after.iter().all(|s| s.state == MonitorState::Paused));
+    assert!(sa
+        .iter()
+        .filter(|s| s.t_ms < pause.t_ms)
+        .any(|s| s.state == MonitorState::Hunched));
+    assert_eq!(summary(&fa).pauses, 1);
+}
+
+#[test]
+fn resuming_after_a_pause_does_not_count_any_time_twice() {
+    let n = neutral();
+    let clock = VirtualClock::starting_at(WALL0);
+    let mut r = rig(
+        "lib-resume",
+        recording(None),
+        Box::new(clock.clone()),
+        Box::new(NoSession),
+        n,
+    );
+    r.run_until(&clock, 100.0);
+    let reply = r
+        .daemon
+        .command(Command::Pause {
+            length: PauseFor::UntilResumed,
+        })
+        .unwrap();
+    assert!(matches!(reply, Reply::Ok { .. }), "{reply:?}");
+    r.run_until(&clock, 160.0);
+    let status = r.daemon.status().unwrap();
+    assert_eq!(status.state, MonitorState::Paused);
+    assert!(status.paused && status.paused_until_ms.is_none());
+    r.daemon.command(Command::Resume).unwrap();
+    let f = r.finish();
+    let (samples, _) = rows(&f.journal);
+
+    // Every sample stands for the time since the previous one: the intervals tile the run
+    // with no overlap, paused time included once.
+    for w in samples.windows(2) {
+        assert!(w[1].t_ms > w[0].t_ms, "{w:?}");
+        assert_eq!(w[1].t_ms - w[1].dt_ms, w[0].t_ms, "{w:?}");
+    }
+    let span = (samples.last().unwrap().t_ms - samples[0].t_ms) as f64 / 1000.0;
+    let total: f64 = samples.iter().map(|s| s.dt_ms as f64 / 1000.0).sum();
+    assert_eq!(total, span);
+    let s = summary(&f);
+    assert_eq!(s.monitored_s + s.paused_s + s.away_s, span);
+    assert!((s.paused_s - 60.0).abs() <= 1.0, "{}", s.paused_s);
+    // The frames that fell due while paused were skipped, not replayed later: the run
+    // still ends when the recording does.
+    assert!((span - 299.0).abs() <= 1.0, "{span}");
+}
+
+#[test]
+fn a_locked_screen_holds_monitoring_and_ends_the_episode() {
+    let n = neutral();
+    let clock = VirtualClock::starting_at(WALL0);
+    let script = Arc::new(Mutex::new(vec![
+        (100.0, SessionEvent::Locked),
+        (130.0, SessionEvent::Unlocked),
+    ]));
+    let r = rig(
+        "lib-lock",
+        recording(None),
+        Box::new(clock.clone()),
+        Box::new(Scripted {
+            clock: clock.clone(),
+            script,
+        }),
+        n,
+    );
+    let f = r.finish();
+    let (samples, events) = rows(&f.journal);
+    let at = |k| events.iter().find(|e| e.kind == k).unwrap().t_ms;
+    let (locked, unlocked) = (at(EventKind::Locked), at(EventKind::Unlocked));
+    assert_eq!(unlocked - locked, 30_000);
+    let during: Vec<_> = samples
+        .iter()
+        .filter(|s| s.t_ms > locked && s.t_ms < unlocked)
+        .collect();
+    assert!(during.len() >= 28, "{}", during.len());
+    assert!(during.iter().all(|s| s.state == MonitorState::Locked));
+    // Hunched before and after the lock: two episodes, the lock splits them.
+    let s = summary(&f);
+    assert_eq!(s.episodes, 2, "{:?}", s.timeline);
+    assert!((s.paused_s - 30.0).abs() <= 1.0, "{}", s.paused_s);
+    // Unlocked, this recording alerts at about 212 s (`hunch demo`). The lock ended that
+    // episode at 100 s, and the next had not lasted 3 minutes when the recording ended.
+    assert!(
+        events.iter().all(|e| e.kind != EventKind::Alert),
+        "{events:?}"
+    );
+}
+
+/// Drives a daemon through the recording (with a 90-s gap after frame 150) with a snooze
+/// at 20 s and a 30-s pause at 270 s of its clock, and sums the run.
+fn scripted_run(name: &str, clock: Box<dyn Clock>, n: Neutral) -> (Finished, DaySummary) {
+    let mut r = rig(
+        name,
+        recording(Some((150, 90.0))),
+        clock,
+        Box::new(NoSession),
+        n,
+    );
+    let mut script = vec![
+        (
+            20.0,
+            Command::Snooze {
+                seconds: Some(600.0),
+            },
+        ),
+        (
+            270.0,
+            Command::Pause {
+                length: PauseFor::Seconds(30.0),
+            },
+        ),
+    ];
+    loop {
+        if script.first().is_some_and(|(t, _)| r.daemon.now() >= *t) {
+            let (_, c) = script.remove(0);
+            let reply = r.daemon.command(c).unwrap();
+            assert!(matches!(reply, Reply::Ok { .. }), "{reply:?}");
+        }
+        if let Some(reason) = r.daemon.tick().unwrap() {
+            let status = r.daemon.status().unwrap();
+            let f = r.daemon.finish(reason).unwrap();
+            // The status sums today the way the report does.
+            let last = jiff::Timestamp::from_millisecond(f.last_wall_ms.unwrap()).unwrap();
+            let today = store::day(&f.journal, last.to_zoned(tz()).date(), &tz()).unwrap();
+            assert_eq!(status.today_hunched_s, today.hunched_s);
+            assert_eq!(status.today_monitored_s, today.monitored_s);
+            let s = summary(&f);
+            return (f, s);
+        }
+    }
+}
+
+#[test]
+fn paced_and_fast_replays_agree_with_a_snooze_a_pause_and_a_gap() {
+    let n = neutral();
+    let (fast, fs) = scripted_run("lib-fast", Box::new(VirtualClock::starting_at(WALL0)), n);
+    let (_, ps) = scripted_run("lib-paced", Box::new(SystemClock::with_speed(5.0)), n);
+    eprintln!(
+        "fast: hunched {} s, monitored {} s, paused {} s, episodes {}; paced x5: hunched {} s, monitored {} s, paused {} s, episodes {}",
+        fs.hunched_s, fs.monitored_s, fs.paused_s, fs.episodes, ps.hunched_s, ps.monitored_s, ps.paused_s, ps.episodes
+    );
+    assert!((fs.hunched_s - ps.hunched_s).abs() <= 2.0);
+    assert!((fs.monitored_s - ps.monitored_s).abs() <= 2.0);
+    assert!((fs.paused_s - ps.paused_s).abs() <= 2.0);
+    assert_eq!(fs.episodes, ps.episodes);
+    assert_eq!((fs.snoozes, fs.pauses), (1, 1));
+    assert_eq!((ps.snoozes, ps.pauses), (1, 1));
+    // The 90-s gap in the recording split the hunch, and the pause split it again.
+    assert_eq!(fs.episodes, 3, "{:?}", fs.timeline);
+    assert!((fs.paused_s - 30.0).abs() <= 1.0, "{}", fs.paused_s);
+    // The gap is a gap, not monitored time (its first sample claims at most 5 s).
+    let span = (fast.last_wall_ms.unwrap() - fast.first_wall_ms.unwrap()) as f64 / 1000.0;
+    let counted = fs.monitored_s + fs.paused_s + fs.away_s;
+    assert!((span - counted - 85.0).abs() <= 1.0, "{span} vs {counted}");
+    // Snoozed at 20 s for 10 minutes: no alert although the hunch went on.
+    assert_eq!((fs.alerts, ps.alerts), (0, 0));
+}
