@@ -7,6 +7,7 @@
 pub mod camera;
 pub mod config;
 pub mod control;
+pub mod diary;
 pub mod eval;
 pub mod frame;
 pub mod image_io;

@@ -10,7 +10,7 @@ use notify_rust::{Notification, Timeout, Urgency};
 use thiserror::Error;
 
 use crate::policy::{Alert, AlertLevel};
-pub use stretches::Stretch;
+pub use stretches::{Prompt, PromptKind, Stretch};
 
 /// What the user did with a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +35,13 @@ pub enum NotifyError {
 pub fn compose(alert: &Alert, stretch: &Stretch) -> (String, String) {
     let minutes = (alert.hunched_for / 60.0).round().max(1.0) as u64;
     let title = format!("Head forward for {minutes} min");
+    // Self-massage says so, so nobody mistakes it for a stretch.
+    let label = match stretch.kind {
+        PromptKind::Stretch => "",
+        PromptKind::SelfMassage => " (self-massage)",
+    };
     let mut body = format!(
-        "Try {}: {} ({}).",
+        "Try {}{label}: {} ({}).",
         stretch.name.to_lowercase(),
         stretch.steps,
         stretch.dose
@@ -187,5 +192,13 @@ mod tests {
         assert!(body.contains("hold 5 s, 10 times"));
         let (_, body) = compose(&alert, stretches::by_id("sternocleidomastoid").unwrap());
         assert!(body.contains("dizzy"));
+        assert!(!body.contains("self-massage"), "{body}");
+        let (_, body) = compose(&alert, stretches::by_id("suboccipital_balls").unwrap());
+        assert!(
+            body.starts_with("Try suboccipital release on two balls (self-massage): Put two"),
+            "{body}"
+        );
+        assert!(body.contains("(1–2 min). The balls go"), "{body}");
+        assert!(body.ends_with("if the headache gets worse."), "{body}");
     }
 }
