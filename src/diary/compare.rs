@@ -95,8 +95,8 @@ change how you sit, and posture and headaches can both follow something hunch do
 measure, such as sleep, stress, screen time, hormones, caffeine or dehydration. It is \
 about one person, you, over these days only, and it treats days as independent, so \
 weeks that are bad for both posture and headaches make it look stronger than it is. With \
-two comparisons, one of them reaching p < 0.05 by chance alone is more likely than 1 in \
-20.";
+two comparisons, one of them coming out under 0.05 by chance alone is more likely than 1 \
+in 20.";
 
 /// The default seed: the bytes of "hunch" (any fixed number would do; it is fixed so the
 /// same journal always gives the same report).
@@ -562,4 +562,4 @@ pub(crate) fn permutation_p(a: &[f64], b: &[f64], resamples: u32, seed: u64, str
 
 #[cfg(test)]
 #[path = "compare_tests.rs"]
-mod tests;
+pub(crate) mod tests;

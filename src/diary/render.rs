@@ -84,8 +84,8 @@ pub fn render_text(c: &DiaryComparison) -> String {
             s += &wrap(&format!(
                 "Points are percentage points of monitored time. 95% intervals: bootstrap, \
                  {r} resamples; p: two-sided permutation test, {r} relabellings (seed {}). \
-                 p < 0.05 means fewer than 1 in 20 random relabellings of these days gave a \
-                 difference at least as large.",
+                 A p-value under 0.05 means fewer than 1 in 20 random relabellings of these \
+                 days gave a difference at least as large.",
                 c.options.seed,
                 r = c.options.resamples
             ));
@@ -430,3 +430,7 @@ fn esc(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;
