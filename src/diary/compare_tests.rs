@@ -364,6 +364,48 @@ fn null_p_values_are_roughly_uniform() {
     }
 }
 
+/// The other side of the false-positive rate: with realistic day-to-day noise (the null
+/// diaries above) and the day before each headache made 25 points more hunched, the test
+/// must find it in most diaries. With ~9 eligible days before a headache, ~35
+/// headache-free days and a day-to-day sd of 0.22, the standard error is about 0.084 and
+/// the expected power at 0.05 about 0.85 (measured: 0.79 of these 100); requiring 0.7
+/// leaves room for noise (the sd of the rate over 100 diaries is 0.04) and still fails a
+/// test that has lost its power (for example by shuffling the observed labels too).
+#[test]
+fn a_real_difference_in_noisy_days_is_usually_found() {
+    let mut g = rng::SplitMix64::new(0xbeef);
+    let (mut found, mut runs) = (0, 0);
+    for k in 0..100 {
+        let (mut days, aches) = null_diary(&mut g);
+        for p in &mut days {
+            let next = p.date.tomorrow().unwrap();
+            if aches.iter().any(|a| a.date == next) && !aches.iter().any(|a| a.date == p.date) {
+                p.hunched_s = (p.hunched_s + 0.25 * p.monitored_s).min(p.monitored_s);
+            }
+        }
+        let c = compare(
+            &days,
+            &aches,
+            window(0, 59),
+            &CompareOptions {
+                seed: k,
+                resamples: 499,
+                ..CompareOptions::default()
+            },
+        );
+        let Outcome::Compared(f) = &c.outcome else {
+            continue;
+        };
+        if let Some(b) = f.before_vs_free.difference() {
+            runs += 1;
+            found += usize::from(b.p_value <= 0.05 && b.estimate > 0.0);
+        }
+    }
+    let power = found as f64 / runs as f64;
+    println!("power at 0.05 for +25 points on the day before: {found}/{runs} = {power:.2}");
+    assert!(runs >= 95 && power >= 0.7, "{found}/{runs}");
+}
+
 #[test]
 fn below_the_minimum_it_refuses_and_says_how_many_more() {
     // 10 eligible days, 2 headache days.

@@ -238,3 +238,23 @@ fn an_empty_window_says_so() {
         0
     );
 }
+
+/// Writes charts of 14, 90 and 365 days to `$HUNCH_CHART_DIR` for a look by eye.
+#[test]
+#[ignore]
+fn write_sample_charts() {
+    let Some(dir) = std::env::var_os("HUNCH_CHART_DIR") else {
+        return;
+    };
+    for n in [14i64, 90, 365] {
+        let days: Vec<_> = (0..n)
+            .map(|i| day(i, ((i * 37) % 100) as f64 / 150.0))
+            .collect();
+        let aches: Vec<_> = (0..n)
+            .filter(|i| i % 6 == 2)
+            .map(|i| ache(i, 1 + (i % 10) as u8))
+            .collect();
+        let svg = chart_svg(&days, &aches, window(0, n - 1), &CompareOptions::default());
+        std::fs::write(PathBuf::from(&dir).join(format!("chart-{n}.svg")), svg).unwrap();
+    }
+}
