@@ -230,8 +230,8 @@ pub enum DiaryError {
 /// 03:00 becomes 03:30), and a time that happens twice when clocks go back is the first
 /// (earlier) of the two.
 ///
-/// A result more than [`FUTURE_SLACK_S`] seconds after `now` is refused; a bare clock time
-/// later than now suggests "yesterday" in the message.
+/// A result more than [`FUTURE_SLACK_S`] seconds after `now` is refused; a clock time
+/// today (bare or after `today`) later than now suggests "yesterday" in the message.
 pub fn parse_when(s: &str, now: &Zoned) -> Result<Timestamp, DiaryError> {
     let input = s.trim();
     if input.is_empty() {
@@ -249,7 +249,7 @@ pub fn parse_when(s: &str, now: &Zoned) -> Result<Timestamp, DiaryError> {
             None => (noon_or_now(today, now)?, String::new()),
             Some(clock) => (
                 local(today.to_datetime(parse_clock(clock)?), tz, input)?,
-                String::new(),
+                format!("; did you mean \"yesterday {clock}\"?"),
             ),
         }
     } else if let Some(rest) = day_word(&lower, "yesterday") {
@@ -597,6 +597,8 @@ mod tests {
             Err(DiaryError::FutureTime { .. })
         ));
         // Within a minute of slack is fine (a clock a little ahead); beyond it is not.
+        let msg = parse_when("today at 18:45", &now).unwrap_err().to_string();
+        assert!(msg.contains("did you mean \"yesterday 18:45\"?"), "{msg}");
         assert!(parse_when("14:13", &now).is_ok());
         assert!(parse_when("14:14", &now).is_err());
     }
@@ -665,7 +667,8 @@ mod tests {
         ));
         assert!(matches!(err(""), DiaryError::EmptyDuration));
         for s in [
-            "1.5h", "30m1h", "1h1h", "h", "2x", "1h30", "m5", "twenty", "5 s",
+            "1.5h", "30m1h", "1h1h", "h", "2x", "1h30", "m5", "twenty", "5 s", "1hé", "é5", "5é",
+            "1h-30m",
         ] {
             assert!(
                 matches!(parse_duration(s), Err(DiaryError::BadDuration { .. })),

@@ -195,10 +195,13 @@ mod tests {
         assert!(!body.contains("self-massage"), "{body}");
         let (_, body) = compose(&alert, stretches::by_id("suboccipital_balls").unwrap());
         assert!(
-            body.starts_with("Try suboccipital release on two balls (self-massage): Put two"),
+            body.starts_with("Try suboccipital release on two balls (self-massage): Knot two"),
             "{body}"
         );
-        assert!(body.contains("(1–2 min). The balls go"), "{body}");
-        assert!(body.ends_with("if the headache gets worse."), "{body}");
+        assert!(
+            body.contains("breathe slowly. (1–2 min). On the soft muscle"),
+            "{body}"
+        );
+        assert!(body.ends_with("or the headache worsens."), "{body}");
     }
 }

@@ -118,12 +118,12 @@ pub const CATALOGUE: [Stretch; 13] = [
         kind: PromptKind::Stretch,
     },
     Stretch {
-        id: "trapezius_squeeze",
-        name: "Shoulder squeeze",
+        id: "trapezius_knead",
+        name: "Shoulder-top kneading",
         targets: "upper trapezius",
-        steps: "Reach one hand across to the top of the other shoulder, halfway between neck and shoulder tip. Squeeze the muscle gently and hold, or knead it slowly, as you breathe out and let that shoulder drop. Switch sides.",
-        dose: "30–60 s each side, firm but comfortable",
-        caution: Some("Stay on the muscle on top of the shoulder, off the neck itself. Stop if the arm tingles or goes numb."),
+        steps: "Reach across to the top of the other shoulder and squeeze the muscle between neck and shoulder tip; hold, or knead slowly, as you breathe out. Switch sides.",
+        dose: "30–60 s each side",
+        caution: Some("Firm but comfortable, on the muscle and off the neck. Stop if the arm tingles or goes numb."),
         kind: PromptKind::SelfMassage,
     },
     Stretch {
@@ -139,9 +139,9 @@ pub const CATALOGUE: [Stretch; 13] = [
         id: "levator_ball",
         name: "Levator scapulae ball release",
         targets: "levator scapulae (neck to the upper inner corner of the shoulder blade)",
-        steps: "Back to a wall, put a tennis ball just above the upper inner corner of one shoulder blade, beside the spine. Lean in gently and hold on a tender spot; slowly turning your head a little away from that side adds a stretch. Switch sides.",
+        steps: "Back to a wall, put a tennis ball just above the upper inner corner of a shoulder blade. Lean in gently and hold; turning your head slightly away adds a stretch. Switch sides.",
         dose: "30–60 s each side",
-        caution: Some("Keep the ball on muscle, off the spine and the shoulder blade's bony corner. Stop if the arm tingles or goes numb, or if you feel dizzy."),
+        caution: Some("Keep it off the spine and the blade's bony corner. Stop if the arm tingles or goes numb, or you feel dizzy."),
         kind: PromptKind::SelfMassage,
     },
     Stretch {
@@ -157,9 +157,9 @@ pub const CATALOGUE: [Stretch; 13] = [
         id: "suboccipital_balls",
         name: "Suboccipital release on two balls",
         targets: "suboccipital muscles at the base of the skull",
-        steps: "Put two tennis balls in a sock and knot it so they touch. Lie on your back with the balls under the base of your skull, one on each side of the spine, and let your head rest its weight on them; breathe slowly, with a few small nods if you like.",
+        steps: "Knot two tennis balls in a sock. Lie on your back with them under the base of your skull, one each side of the spine, and let your head rest on them; breathe slowly.",
         dose: "1–2 min",
-        caution: Some("The balls go on the soft muscle just below the skull's bony ridge, not on the neck bones and never on the front or sides of the neck. Stop if you feel dizzy, numb or tingly, or if the headache gets worse."),
+        caution: Some("On the soft muscle below the skull's ridge, never on the neck bones or the front or sides of the neck. Stop if you feel dizzy, numb or tingly, or the headache worsens."),
         kind: PromptKind::SelfMassage,
     },
     Stretch {
@@ -184,9 +184,9 @@ pub const CATALOGUE: [Stretch; 13] = [
         id: "pectoral_ball",
         name: "Chest ball release",
         targets: "pectorals (the chest muscles that pull you forward)",
-        steps: "Face a wall with a tennis ball between it and the front of your shoulder, just below the collarbone. Lean in gently, roll slowly to a tender spot and hold it while you breathe. Switch sides.",
+        steps: "Face a wall with a tennis ball between it and the front of your shoulder, below the collarbone. Lean in gently and hold on a tender spot, breathing slowly. Switch sides.",
         dose: "30–60 s each side",
-        caution: Some("Stay on muscle: off the collarbone, out of the armpit hollow and away from breast tissue. Stop if the arm tingles or goes numb."),
+        caution: Some("Keep it off the collarbone, out of the armpit and away from breast tissue. Stop if the arm tingles or goes numb."),
         kind: PromptKind::SelfMassage,
     },
     Stretch {
@@ -202,9 +202,9 @@ pub const CATALOGUE: [Stretch; 13] = [
         id: "trapezius_ball",
         name: "Upper-trapezius ball release",
         targets: "upper trapezius",
-        steps: "Stand with your back to a wall and a tennis ball between the wall and the top of your upper back, above the shoulder blade and beside the base of the neck. Lean in gently, find a tender spot and hold it while you breathe slowly. Switch sides.",
-        dose: "30–60 s per spot, 1–2 spots each side",
-        caution: Some("Keep the ball on muscle, off the spine, the shoulder blade's bony edges and the neck. Tender is fine, pain is not. Stop if the arm tingles or goes numb."),
+        steps: "Back to a wall, put a tennis ball on the top of your upper back, above the shoulder blade. Lean in gently and hold on a tender spot, breathing slowly. Switch sides.",
+        dose: "30–60 s per spot",
+        caution: Some("Tender, not painful; keep it off the spine, bone and neck. Stop if the arm tingles or goes numb."),
         kind: PromptKind::SelfMassage,
     },
     Stretch {
@@ -300,7 +300,7 @@ mod tests {
         assert_eq!(next_after(prev).id, CATALOGUE[0].id);
         assert_eq!(next_after(Some("unknown")).id, CATALOGUE[0].id);
         // A self-massage last time: the next stretch after its place.
-        assert_eq!(next_after(Some("trapezius_squeeze")).id, "levator_scapulae");
+        assert_eq!(next_after(Some("trapezius_knead")).id, "levator_scapulae");
     }
 
     #[test]
@@ -317,6 +317,11 @@ mod tests {
                 s.id
             );
             assert!(s.steps.ends_with('.'), "{}", s.id);
+            // Short enough for a notification body (about five lines).
+            let len = s.steps.chars().count()
+                + s.dose.chars().count()
+                + s.caution.map_or(0, |c| c.chars().count());
+            assert!(len <= 340, "{}: {len} characters", s.id);
             assert_eq!(by_id(s.id), Some(s));
         }
     }
@@ -362,7 +367,7 @@ mod tests {
         assert_eq!(rotation(&[], 8), rotation(&DEFAULT_KINDS, 8));
         assert_eq!(
             next_after_among(Some("chin_tuck"), &[PromptKind::SelfMassage]).id,
-            "trapezius_squeeze"
+            "trapezius_knead"
         );
     }
 
