@@ -67,7 +67,7 @@
 //!   any `R`; the `1e-12` (far below any meaningful share difference) makes labellings
 //!   whose statistic equals the observed one up to floating-point rounding count as ties,
 //!   so identical shares give `p = 1`.
-//! - Random draws come from [`SplitMix64`](super::rng::SplitMix64) streams derived from
+//! - Random draws come from [`SplitMix64`] streams derived from
 //!   [`CompareOptions::seed`], one stream per contrast and procedure, so the figures are
 //!   reproducible and one contrast's draws never shift another's.
 //!

@@ -1,7 +1,7 @@
 //! The headache diary (issue 12): what a headache entry is and how it is typed in
 //! ([`entry`]), an honest comparison of posture on headache days with posture on other
-//! days ([`compare`]), and its text and SVG renderings ([`render`]). Everything here is
-//! pure: the journal, the CLI and the report call into it.
+//! days ([`compare`](mod@compare)), and its text and SVG renderings ([`render`]).
+//! Everything here is pure: the journal, the CLI and the report call into it.
 
 pub mod compare;
 pub mod entry;

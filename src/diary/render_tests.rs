@@ -258,3 +258,23 @@ fn write_sample_charts() {
         std::fs::write(PathBuf::from(&dir).join(format!("chart-{n}.svg")), svg).unwrap();
     }
 }
+
+#[test]
+fn text_says_when_the_last_day_is_not_classed() {
+    // Blocks of B H F F F over 30 days: the last day (29) has no known next day.
+    let days: Vec<_> = (0..30)
+        .map(|i| day(i, 0.1 + 0.05 * (i % 4) as f64))
+        .collect();
+    let aches: Vec<_> = (0..30).filter(|i| i % 5 == 1).map(|i| ache(i, 5)).collect();
+    let c = compare(&days, &aches, window(0, 29), &CompareOptions::default());
+    assert_eq!(c.unclassified_days, 1);
+    let t = render_text(&c);
+    assert!(
+        t.contains("1 not classed (the next day is outside the diary)"),
+        "{t}"
+    );
+    assert!(
+        t.starts_with("Headaches and posture, 2026-01-05 to 2026-02-03\n30 days"),
+        "{t}"
+    );
+}

@@ -1,6 +1,7 @@
 //! A small seeded pseudo-random number generator for the resampling in
-//! [`compare`](super::compare), so the same journal and seed always give the same report,
-//! on every machine and with every build (no dependency on `rand`'s versioned algorithms).
+//! [`compare`](mod@super::compare), so the same journal and seed always give the same
+//! report, on every machine and with every build (no dependency on `rand`'s versioned
+//! algorithms).
 //!
 //! The generator is **SplitMix64** (Steele, Lea and Flood, "Fast splittable pseudorandom
 //! number generators", OOPSLA 2014; the constants are those of Sebastiano Vigna's
