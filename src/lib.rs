@@ -12,6 +12,7 @@ pub mod command;
 pub mod config;
 pub mod control;
 pub mod daemon;
+pub mod diary;
 pub mod eval;
 pub mod frame;
 pub mod human;

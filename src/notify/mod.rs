@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::command::{Command, Incoming, Origin, PauseFor};
 use crate::policy::{Alert, AlertLevel};
-pub use stretches::Stretch;
+pub use stretches::{Prompt, PromptKind, Stretch};
 
 #[derive(Debug, Error)]
 pub enum NotifyError {
@@ -23,8 +23,13 @@ pub enum NotifyError {
 pub fn compose(alert: &Alert, stretch: &Stretch) -> (String, String) {
     let minutes = (alert.hunched_for / 60.0).round().max(1.0) as u64;
     let title = format!("Head forward for {minutes} min");
+    // Self-massage says so, so nobody mistakes it for a stretch.
+    let label = match stretch.kind {
+        PromptKind::Stretch => "",
+        PromptKind::SelfMassage => " (self-massage)",
+    };
     let mut body = format!(
-        "Try {}: {} ({}).",
+        "Try {}{label}: {} ({}).",
         stretch.name.to_lowercase(),
         stretch.steps,
         stretch.dose
@@ -198,6 +203,17 @@ mod tests {
         assert!(body.contains("hold 5 s, 10 times"));
         let (_, body) = compose(&alert, stretches::by_id("sternocleidomastoid").unwrap());
         assert!(body.contains("dizzy"));
+        assert!(!body.contains("self-massage"), "{body}");
+        let (_, body) = compose(&alert, stretches::by_id("suboccipital_balls").unwrap());
+        assert!(
+            body.starts_with("Try suboccipital release on two balls (self-massage): Knot two"),
+            "{body}"
+        );
+        assert!(
+            body.contains("breathe slowly. (1–2 min). On the soft muscle"),
+            "{body}"
+        );
+        assert!(body.ends_with("or the headache worsens."), "{body}");
     }
 
     #[test]
