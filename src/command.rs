@@ -86,6 +86,10 @@ pub struct Status {
     pub today_monitored_s: f64,
     pub today_hunched_s: f64,
     pub today_hunched_share: Option<f64>,
+    /// Today, how long hunch had the camera open (its light on).
+    pub today_camera_open_s: f64,
+    /// Today, how long another application had the camera.
+    pub today_camera_in_use_s: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -42,6 +42,9 @@ const MIGRATIONS: &[&str] = &["
         summary TEXT NOT NULL,      -- JSON
         PRIMARY KEY (day, tz)
     );
+", "
+    -- How long the camera was open (its light on) within each sample's interval.
+    ALTER TABLE samples ADD COLUMN camera_open_ms INTEGER NOT NULL DEFAULT 0;
 "];
 
 /// Commit a batch at least this often.
@@ -217,6 +220,7 @@ impl Journal {
         Ok(())
     }
 
+    /// Records a sample (with the camera closed throughout; see [`Journal::record`]).
     pub fn sample(
         &mut self,
         t_ms: i64,
@@ -225,10 +229,33 @@ impl Journal {
         forward_deg: Option<f32>,
         presence: f32,
     ) -> Result<(), JournalError> {
+        self.record(
+            &SampleRow {
+                t_ms,
+                dt_ms,
+                state,
+                forward_deg,
+                camera_open_ms: 0,
+            },
+            presence,
+        )
+    }
+
+    /// Records a sample with the pose model's presence for it.
+    pub fn record(&mut self, row: &SampleRow, presence: f32) -> Result<(), JournalError> {
         self.begin()?;
         self.conn
-            .prepare_cached("INSERT INTO samples (t_ms, dt_ms, state, forward_deg, presence) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .and_then(|mut s| s.execute(params![t_ms, dt_ms, state.as_str(), forward_deg, presence]))
+            .prepare_cached("INSERT INTO samples (t_ms, dt_ms, state, forward_deg, presence, camera_open_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.t_ms,
+                    row.dt_ms,
+                    row.state.as_str(),
+                    row.forward_deg,
+                    presence,
+                    row.camera_open_ms
+                ])
+            })
             .map_err(|e| self.sql(e))?;
         self.maybe_commit()
     }
@@ -321,7 +348,7 @@ impl Journal {
     pub fn samples(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SampleRow>, JournalError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT t_ms, dt_ms, state, forward_deg FROM samples WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms")
+            .prepare_cached("SELECT t_ms, dt_ms, state, forward_deg, camera_open_ms FROM samples WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([from_ms, to_ms], |r| {
@@ -330,17 +357,19 @@ impl Journal {
                     r.get::<_, i64>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<f32>>(3)?,
+                    r.get::<_, i64>(4)?,
                 ))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (t_ms, dt_ms, state, forward_deg) = row.map_err(|e| self.sql(e))?;
+            let (t_ms, dt_ms, state, forward_deg, camera_open_ms) = row.map_err(|e| self.sql(e))?;
             out.push(SampleRow {
                 t_ms,
                 dt_ms,
                 state: self.word(&state)?,
                 forward_deg,
+                camera_open_ms,
             });
         }
         Ok(out)
@@ -435,7 +464,8 @@ mod tests {
                 t_ms: 2000,
                 dt_ms: 1000,
                 state: MonitorState::Hunched,
-                forward_deg: Some(9.0)
+                forward_deg: Some(9.0),
+                camera_open_ms: 0,
             }
         );
         assert_eq!(

@@ -90,6 +90,7 @@ pub struct Policy {
     paused: Option<Until>,
     snoozed_until: Option<f64>,
     locked: bool,
+    camera_in_use: bool,
     episodes: Episodes,
     alerts_in_episode: u32,
     last_alert: Option<f64>,
@@ -102,6 +103,7 @@ impl Policy {
             paused: None,
             snoozed_until: None,
             locked: false,
+            camera_in_use: false,
             episodes: Episodes::default(),
             alerts_in_episode: 0,
             last_alert: None,
@@ -137,6 +139,15 @@ impl Policy {
         self.locked = locked;
     }
 
+    /// Follows another application using the camera: while it does, monitoring is held
+    /// (and the episode in progress ends).
+    pub fn set_camera_in_use(&mut self, in_use: bool) {
+        if in_use && !self.camera_in_use {
+            self.end_episode();
+        }
+        self.camera_in_use = in_use;
+    }
+
     fn expire(&mut self, t: f64) {
         if self.snoozed_until.is_some_and(|u| t >= u) {
             self.snoozed_until = None;
@@ -148,14 +159,16 @@ impl Policy {
         }
     }
 
-    /// Whether monitoring is held at `t`, and as what: `Paused` or `Locked` (the camera
-    /// should be closed and nothing measured). A pause outranks a lock.
+    /// Whether monitoring is held at `t`, and as what: `Paused`, `Locked` or
+    /// `CameraInUse` (the camera should be closed and nothing measured), in that order.
     pub fn hold(&mut self, t: f64) -> Option<MonitorState> {
         self.expire(t);
         if self.paused.is_some() {
             Some(MonitorState::Paused)
         } else if self.locked {
             Some(MonitorState::Locked)
+        } else if self.camera_in_use {
+            Some(MonitorState::CameraInUse)
         } else {
             None
         }
@@ -378,9 +391,24 @@ mod tests {
         // The episode before the lock does not count: alert 180 s after unlocking.
         let a = run(&mut p, 750, 1000, |_| Hunched);
         assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [930]);
-        // A pause outranks a lock.
+        // A pause outranks a lock, a lock the camera in another app's hands.
+        p.set_camera_in_use(true);
+        assert_eq!(p.hold(1000.0), Some(MonitorState::CameraInUse));
         p.set_locked(true);
+        assert_eq!(p.hold(1000.0), Some(MonitorState::Locked));
         p.pause(Until::Resumed);
         assert_eq!(p.hold(1000.0), Some(MonitorState::Paused));
+    }
+
+    #[test]
+    fn another_app_on_the_camera_holds_and_ends_the_episode() {
+        let mut p = Policy::new(PolicyParams::default());
+        run(&mut p, 0, 170, |_| Hunched);
+        p.set_camera_in_use(true);
+        assert_eq!(p.step(170.0, Hunched), (MonitorState::CameraInUse, None));
+        p.set_camera_in_use(false);
+        // The call ended the episode: 180 s more from 171.
+        let a = run(&mut p, 171, 400, |_| Hunched);
+        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [351]);
     }
 }

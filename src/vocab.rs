@@ -93,6 +93,9 @@ words! {
         Paused = "paused",
         /// The screen is locked: the camera is closed, nothing is measured.
         Locked = "locked",
+        /// Another application has the camera (a video call): hunch let go of it and
+        /// measures nothing until it is free.
+        CameraInUse = "camera_in_use",
     }
 }
 
@@ -114,9 +117,13 @@ impl MonitorState {
         )
     }
 
-    /// Monitoring held (paused, locked): the camera is closed and nothing is measured.
+    /// Monitoring held (paused, locked, the camera in another app's hands): the camera is
+    /// closed and nothing is measured.
     pub fn is_held(self) -> bool {
-        matches!(self, MonitorState::Paused | MonitorState::Locked)
+        matches!(
+            self,
+            MonitorState::Paused | MonitorState::Locked | MonitorState::CameraInUse
+        )
     }
 
     /// Whether a sample in this state ends a hunch episode (see [`EPISODE_GAP_SECONDS`]).
@@ -156,6 +163,18 @@ words! {
         BlankFrames = "blank_frames",
         /// No notification server answered; detail: the error.
         NotifyError = "notify_error",
+        /// Another application opened the camera; detail: which (name and pid).
+        CameraInUse = "camera_in_use",
+        /// The other application closed the camera.
+        CameraFree = "camera_free",
+        /// The machine is going to sleep.
+        Sleep = "sleep",
+        /// The machine woke up.
+        Wake = "wake",
+        /// The journal could not be written (disk full, read-only); detail: the error.
+        JournalError = "journal_error",
+        /// Journal writes work again; detail: how many samples were kept in memory meanwhile.
+        JournalOk = "journal_ok",
     }
 }
 
@@ -175,6 +194,9 @@ pub struct SampleRow {
     pub dt_ms: i64,
     pub state: MonitorState,
     pub forward_deg: Option<f32>,
+    /// How long the camera device was open (its light on) within the interval, ms.
+    #[serde(default)]
+    pub camera_open_ms: i64,
 }
 
 /// A sample stands for at most this long. The daemon caps each sample's interval (at a

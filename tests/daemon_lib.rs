@@ -68,17 +68,26 @@ fn recording(gap: Option<(usize, f64)>) -> Recording {
     r
 }
 
-/// A session watch that reports lock changes at given clock times.
+/// A session watch that reports changes at given clock times (a stand-in for logind).
+/// After `Sleeping` the machine sleeps: the clock jumps by `SLEEP_S` before `Woke`.
 struct Scripted {
     clock: VirtualClock,
     script: Arc<Mutex<Vec<(f64, SessionEvent)>>>,
 }
 
+const SLEEP_S: f64 = 3600.0;
+
 impl SessionWatch for Scripted {
     fn poll(&mut self) -> Option<SessionEvent> {
         let mut s = self.script.lock().unwrap();
         match s.first() {
-            Some((t, _)) if self.clock.now() >= *t => Some(s.remove(0).1),
+            Some((t, _)) if self.clock.now() >= *t => {
+                let (_, event) = s.remove(0);
+                if event == SessionEvent::Woke {
+                    self.clock.advance(SLEEP_S);
+                }
+                Some(event)
+            }
             _ => None,
         }
     }
@@ -324,6 +333,47 @@ fn a_locked_screen_holds_monitoring_and_ends_the_episode() {
         events.iter().all(|e| e.kind != EventKind::Alert),
         "{events:?}"
     );
+}
+
+#[test]
+fn a_night_asleep_is_not_monitored_time() {
+    let n = neutral();
+    let clock = VirtualClock::starting_at(WALL0);
+    let script = Arc::new(Mutex::new(vec![
+        (100.0, SessionEvent::Sleeping),
+        (100.0, SessionEvent::Woke),
+    ]));
+    let r = rig(
+        "lib-sleep",
+        recording(None),
+        Box::new(clock.clone()),
+        Box::new(Scripted {
+            clock: clock.clone(),
+            script,
+        }),
+        n,
+    );
+    let f = r.finish();
+    let (samples, events) = rows(&f.journal);
+    let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
+    assert!(
+        kinds
+            .windows(2)
+            .any(|w| w == [EventKind::Sleep, EventKind::Wake]),
+        "{kinds:?}"
+    );
+    let wake = events.iter().find(|e| e.kind == EventKind::Wake).unwrap();
+    let sleep = events.iter().find(|e| e.kind == EventKind::Sleep).unwrap();
+    assert!(wake.t_ms - sleep.t_ms >= 3_600_000);
+    // No sample claims any of the hour asleep.
+    for s in &samples {
+        assert!(
+            s.t_ms - s.dt_ms >= wake.t_ms || s.t_ms <= sleep.t_ms,
+            "{s:?} reaches into the sleep"
+        );
+    }
+    let total: f64 = samples.iter().map(|s| s.dt_ms as f64 / 1000.0).sum();
+    assert!(total <= 101.0, "{total}");
 }
 
 /// Drives a daemon through the recording (with a 90-s gap after frame 150) with a snooze

@@ -45,6 +45,7 @@ fn day(date: &str, scale: f64) -> DaySummary {
                 dt_ms: 1000,
                 state,
                 forward_deg: deg,
+                camera_open_ms: 0,
             });
         }
     }

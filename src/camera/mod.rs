@@ -52,6 +52,12 @@ pub trait FrameSource: Send {
 
     /// A stable name for the source, stored with the calibration.
     fn id(&self) -> String;
+
+    /// How long the device has been open (its light on) since the last call, ms. A replay
+    /// has no device: 0.
+    fn take_open_ms(&mut self) -> i64 {
+        0
+    }
 }
 
 /// How the camera is used: which one, how often, when to let go of it.

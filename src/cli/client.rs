@@ -63,6 +63,11 @@ pub fn status_text(s: &Status) -> String {
         duration(s.today_monitored_s),
         percent(s.today_hunched_share)
     );
+    out += &format!(
+        "camera         light on {} today; used by another app {}\n",
+        duration(s.today_camera_open_s),
+        duration(s.today_camera_in_use_s)
+    );
     out += &format!("running for    {}\n", duration(s.uptime_seconds));
     out += &format!("samples        {}\n", s.samples);
     out += &format!("alerts         {}\n", s.alerts);

@@ -59,6 +59,7 @@ fn describe(s: MonitorState) -> &'static str {
         MonitorState::Snoozed => "snoozed",
         MonitorState::Paused => "paused",
         MonitorState::Locked => "screen locked",
+        MonitorState::CameraInUse => "camera used by another app",
     }
 }
 

@@ -36,7 +36,7 @@ use crate::pose::PoseError;
 use crate::posture::Calibration;
 use crate::report::store::{self, ReportError};
 use crate::report::Period;
-use crate::vocab::{EventKind, Frame, MonitorState};
+use crate::vocab::{EventKind, Frame, MonitorState, SampleRow};
 use session::{SessionEvent, SessionWatch};
 
 /// Journal key holding the last stretch shown, so the rotation survives restarts.
@@ -302,12 +302,7 @@ impl Daemon {
             }
         }
         while let Some(event) = self.session.poll() {
-            let (locked, kind) = match event {
-                SessionEvent::Locked => (true, EventKind::Locked),
-                SessionEvent::Unlocked => (false, EventKind::Unlocked),
-            };
-            self.monitor.policy_mut().set_locked(locked);
-            self.journal.event(self.clock.wall_ms(), kind, "")?;
+            self.session_event(event)?;
         }
         self.roll_day()?;
         let now = self.clock.now();
@@ -345,6 +340,35 @@ impl Daemon {
             }
         }
         Ok(None)
+    }
+
+    fn session_event(&mut self, event: SessionEvent) -> Result<(), DaemonError> {
+        let wall = self.clock.wall_ms();
+        match event {
+            SessionEvent::Locked | SessionEvent::Unlocked => {
+                let locked = event == SessionEvent::Locked;
+                self.monitor.policy_mut().set_locked(locked);
+                let kind = if locked {
+                    EventKind::Locked
+                } else {
+                    EventKind::Unlocked
+                };
+                self.journal.event(wall, kind, "")?;
+            }
+            SessionEvent::Sleeping => {
+                // Close the camera before the machine sleeps, and make sure the first
+                // sample after waking does not claim the sleep: the run of samples ends.
+                self.source.release(&*self.clock);
+                self.last_wall = None;
+                self.journal.event(wall, EventKind::Sleep, "")?;
+                self.journal.flush()?;
+            }
+            SessionEvent::Woke => {
+                self.last_wall = None;
+                self.journal.event(wall, EventKind::Wake, "")?;
+            }
+        }
+        Ok(())
     }
 
     fn trouble(&mut self, why: String) -> Result<(), DaemonError> {
@@ -411,8 +435,14 @@ impl Daemon {
             .map_or(0, |last| (wall - last).clamp(0, max_ms));
         self.last_wall = Some(wall);
         self.first_wall.get_or_insert(wall);
-        self.journal
-            .sample(wall, dt, state, forward_deg, presence)?;
+        let row = SampleRow {
+            t_ms: wall,
+            dt_ms: dt,
+            state,
+            forward_deg,
+            camera_open_ms: self.source.take_open_ms(),
+        };
+        self.journal.record(&row, presence)?;
         if state != self.last.0 {
             tracing::info!(state = state.as_str(), "posture state changed");
         }
@@ -552,6 +582,8 @@ impl Daemon {
             today_monitored_s: today.monitored_s,
             today_hunched_s: today.hunched_s,
             today_hunched_share: today.hunched_share,
+            today_camera_open_s: today.camera_open_s,
+            today_camera_in_use_s: today.camera_in_use_s,
         })
     }
 

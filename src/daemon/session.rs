@@ -14,6 +14,10 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(5);
 pub enum SessionEvent {
     Locked,
     Unlocked,
+    /// The machine is about to sleep (logind's `PrepareForSleep(true)`).
+    Sleeping,
+    /// The machine woke up (`PrepareForSleep(false)`).
+    Woke,
 }
 
 pub trait SessionWatch: Send {

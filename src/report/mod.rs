@@ -60,6 +60,10 @@ pub struct DaySummary {
     pub away_s: f64,
     /// Paused or screen locked.
     pub paused_s: f64,
+    /// Another application had the camera (a video call).
+    pub camera_in_use_s: f64,
+    /// The camera device was open (its light on) for hunch.
+    pub camera_open_s: f64,
     /// See [`crate::vocab::EPISODE_GAP_SECONDS`] for what an episode is.
     pub episodes: u32,
     /// Hunched time in the longest episode.
@@ -152,6 +156,8 @@ pub fn summarize(period: &Period, samples: &[SampleRow], events: &[Event]) -> Da
         hunched_share: None,
         away_s: 0.0,
         paused_s: 0.0,
+        camera_in_use_s: 0.0,
+        camera_open_s: 0.0,
         episodes: 0,
         longest_hunch_s: 0.0,
         alerts: 0,
@@ -179,7 +185,13 @@ pub fn summarize(period: &Period, samples: &[SampleRow], events: &[Event]) -> Da
             MonitorState::Hunching | MonitorState::Hunched => r.hunched_s += secs,
             MonitorState::Away => r.away_s += secs,
             MonitorState::Paused | MonitorState::Locked => r.paused_s += secs,
+            MonitorState::CameraInUse => r.camera_in_use_s += secs,
             MonitorState::Unmeasured | MonitorState::Snoozed => {}
+        }
+        // The open time lies within the sample's interval; clipped in proportion.
+        if s.camera_open_ms > 0 && s.dt_ms > 0 {
+            let part = (b - a) as f64 / s.dt_ms as f64;
+            r.camera_open_s += s.camera_open_ms as f64 / 1000.0 * part.min(1.0);
         }
         if state.is_monitored() {
             r.monitored_s += secs;
@@ -342,6 +354,7 @@ mod tests {
                 dt_ms: 1000,
                 state,
                 forward_deg: deg,
+                camera_open_ms: 0,
             });
         }
     }

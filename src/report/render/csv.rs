@@ -2,7 +2,7 @@
 
 use crate::report::RangeSummary;
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 18] = [
     "date",
     "monitored_s",
     "upright_s",
@@ -19,6 +19,8 @@ const HEADER: [&str; 16] = [
     "mean_forward_deg",
     "p90_forward_deg",
     "worst_hour",
+    "camera_in_use_s",
+    "camera_open_s",
 ];
 
 pub fn days(r: &RangeSummary) -> String {
@@ -44,6 +46,8 @@ pub fn days(r: &RangeSummary) -> String {
             opt(d.mean_forward_deg),
             opt(d.p90_forward_deg),
             d.worst_hour.map_or(String::new(), |h| h.to_string()),
+            format!("{:.3}", d.camera_in_use_s),
+            format!("{:.3}", d.camera_open_s),
         ]);
     }
     w.into_inner()

@@ -23,6 +23,7 @@ fn colour(st: MonitorState) -> &'static str {
         Hunched => "#e53935",
         Away => "#cfd8dc",
         Paused | Locked | Snoozed => "#90a4ae",
+        CameraInUse => "#b39ddb",
         Unmeasured => "#e0e0e0",
     }
 }

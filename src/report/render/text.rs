@@ -55,6 +55,15 @@ pub fn day(d: &DaySummary, goal: f64, colour: bool) -> String {
             colour
         )
     );
+    if d.camera_in_use_s > 0.0 {
+        s += &format!(
+            "  camera in use  {} by another app (not monitored)\n",
+            duration(d.camera_in_use_s)
+        );
+    }
+    if d.camera_open_s > 0.0 {
+        s += &format!("  camera light   on for {}\n", duration(d.camera_open_s));
+    }
     s += &format!(
         "  episodes       {}, longest {}\n",
         d.episodes,
