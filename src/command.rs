@@ -90,6 +90,26 @@ pub struct Status {
     pub today_camera_open_s: f64,
     /// Today, how long another application had the camera.
     pub today_camera_in_use_s: f64,
+    /// What the latest frame showed, for a live view.
+    pub live: Live,
+}
+
+/// The latest frame and what the policy makes of it (`hunch watch`, the tray).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Live {
+    /// Hunching starts when the smoothed angle reaches this, and ends below `exit_deg`.
+    pub enter_deg: f32,
+    pub exit_deg: f32,
+    /// This frame's own forward angle (before smoothing), when it could be measured.
+    pub frame_deg: Option<f32>,
+    /// Why the latest frame was not measured, in words a person can act on.
+    pub not_measured: Option<String>,
+    /// How long the hunch episode in progress has lasted, seconds.
+    pub hunching_for_s: Option<f64>,
+    /// Seconds until an alert, if the hunch goes on.
+    pub alert_in_s: Option<f64>,
+    /// Unix ms of the latest frame.
+    pub frame_wall_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -118,26 +118,47 @@ pub fn serve(path: &Path, commands: Sender<Incoming>) -> Result<(), ControlError
     Ok(())
 }
 
-/// Reads one request line of at most [`MAX_LINE`] bytes.
-fn read_request(stream: &UnixStream) -> Result<Command, String> {
+/// Reads one request line of at most [`MAX_LINE`] bytes, all of it within
+/// [`READ_TIMEOUT`] (a client dribbling a byte at a time is cut off too).
+fn read_request(mut stream: &UnixStream) -> Result<Command, String> {
+    let deadline = std::time::Instant::now() + READ_TIMEOUT;
     let mut line = Vec::new();
-    let mut r = BufReader::new(stream.take(MAX_LINE as u64 + 1));
-    match r.read_until(b'\n', &mut line) {
-        Ok(_) => {}
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ) =>
-        {
-            return Err(format!(
-                "no complete request within {} s",
-                READ_TIMEOUT.as_secs()
-            ))
+    let mut buf = [0u8; 1024];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let timed_out = || format!("no complete request within {} s", READ_TIMEOUT.as_secs());
+        if left.is_zero() {
+            return Err(timed_out());
         }
-        Err(e) => return Err(format!("cannot read the request: {e}")),
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(|e| e.to_string())?;
+        let n = match stream.read(&mut buf) {
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(timed_out())
+            }
+            Err(e) => return Err(format!("cannot read the request: {e}")),
+        };
+        let got = &buf[..n];
+        if let Some(end) = got.iter().position(|b| *b == b'\n') {
+            line.extend_from_slice(&got[..end]);
+            break;
+        }
+        line.extend_from_slice(got);
+        if line.len() > MAX_LINE {
+            return Err(format!("request longer than {MAX_LINE} bytes"));
+        }
+        if n == 0 {
+            break;
+        }
     }
-    if line.last() != Some(&b'\n') && line.len() > MAX_LINE {
+    if line.len() > MAX_LINE {
         return Err(format!("request longer than {MAX_LINE} bytes"));
     }
     let text = std::str::from_utf8(&line).map_err(|_| "the request is not UTF-8".to_string())?;

@@ -2,15 +2,20 @@
 //! for, state, angle, presence) and one per event (alerts, actions, pauses, camera
 //! trouble). Never a frame.
 //!
-//! Writes are batched in a transaction committed every few seconds (WAL mode,
+//! Writes are collected in memory and committed together every few seconds (WAL mode,
 //! `synchronous=NORMAL`), so a killed daemon loses at most the last batch and the file
-//! always opens cleanly. A file that is not a readable database is moved aside, never
-//! deleted, and a new journal started.
+//! always opens cleanly. A batch that cannot be committed (disk full, read-only, locked)
+//! stays in memory and is committed with the next one that can: nothing is lost to a full
+//! disk while the monitor runs (up to [`MAX_PENDING`] rows).
+//!
+//! A file is moved aside (never deleted) and a new journal started only when SQLite itself
+//! says it is not a database; any other trouble is an error that says what it is. Readers
+//! ([`Journal::open_read_only`]) never write, not even to a cache.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use thiserror::Error;
 
 pub use crate::vocab::SampleRow;
@@ -50,12 +55,27 @@ const MIGRATIONS: &[&str] = &["
 /// Commit a batch at least this often.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
+/// Rows kept in memory while the journal cannot be written (a day at one sample a
+/// second, twice over); beyond it the oldest samples are dropped and counted.
+pub const MAX_PENDING: usize = 200_000;
+
 #[derive(Debug, Error)]
 pub enum JournalError {
-    #[error("journal {path}: {reason}")]
-    Sql { path: PathBuf, reason: String },
-    #[error("cannot create the journal's directory {path}: {reason}")]
-    Dir { path: PathBuf, reason: String },
+    #[error("journal {path}: {source}")]
+    Sql {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("journal {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot create the journal's directory {path}: {source}")]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("journal {path} was written by a newer hunch (schema {found}, this one knows {known}); upgrade hunch")]
     TooNew {
         path: PathBuf,
@@ -68,13 +88,18 @@ pub enum JournalError {
         "journal {path} holds an {source}: it was written by another version of hunch, or damaged"
     )]
     Unknown { path: PathBuf, source: UnknownWord },
+    #[error("journal {path} is not a database ({source}); `hunch run` moves it aside and starts a new one")]
+    NotADatabase {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 }
 
-pub struct Journal {
-    conn: Connection,
-    path: PathBuf,
-    in_tx: bool,
-    last_commit: Instant,
+impl JournalError {
+    /// The disk is full (or the database reached its size limit).
+    pub fn is_full(&self) -> bool {
+        matches!(self, JournalError::Sql { source, .. } if source.sqlite_error_code() == Some(ErrorCode::DiskFull))
+    }
 }
 
 /// What opening found, for the caller to tell the user.
@@ -82,11 +107,35 @@ pub struct Journal {
 pub enum Opened {
     Existing,
     Created,
-    /// The old file could not be read as a journal; it was moved here.
+    /// The old file was not a database (SQLite said so); it was moved here.
     Replaced {
         moved_to: PathBuf,
         reason: String,
     },
+}
+
+/// A write waiting for the next commit.
+#[derive(Debug, Clone)]
+enum Op {
+    Sample(SampleRow, f32),
+    Event(Event),
+    Meta(String, String),
+}
+
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+    /// Schema version of the file (readers may meet older files they cannot migrate).
+    schema: i64,
+    read_only: bool,
+    pending: Vec<Op>,
+    /// Samples dropped because the journal could not be written for too long.
+    dropped: u64,
+    last_commit: Instant,
+}
+
+fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(ErrorCode::NotADatabase)
 }
 
 impl Journal {
@@ -97,11 +146,13 @@ impl Journal {
             .ok_or(JournalError::NoDataDir)
     }
 
+    /// Opens (or creates) the journal for writing. A file that SQLite says is not a
+    /// database is moved aside and a new journal started ([`Opened::Replaced`]).
     pub fn open(path: &Path) -> Result<(Journal, Opened), JournalError> {
         if let Some(dir) = path.parent() {
-            crate::paths::create_private_dir(dir).map_err(|e| JournalError::Dir {
+            crate::paths::create_private_dir(dir).map_err(|source| JournalError::Dir {
                 path: dir.into(),
-                reason: e.to_string(),
+                source,
             })?;
         }
         let existed = path.exists();
@@ -114,23 +165,42 @@ impl Journal {
                     Opened::Created
                 },
             )),
-            Err(JournalError::Sql { reason, .. }) if existed => {
-                let moved_to = move_aside(path).map_err(|e| JournalError::Sql {
+            Err(JournalError::NotADatabase { source, .. }) if existed => {
+                let moved_to = move_aside(path).map_err(|source| JournalError::Io {
                     path: path.into(),
-                    reason: format!("{reason}; and it could not be moved aside: {e}"),
+                    source,
                 })?;
                 let j = Self::try_open(path)?;
-                Ok((j, Opened::Replaced { moved_to, reason }))
+                Ok((
+                    j,
+                    Opened::Replaced {
+                        moved_to,
+                        reason: source.to_string(),
+                    },
+                ))
             }
             Err(e) => Err(e),
         }
     }
 
+    fn sql_at(path: &Path) -> impl Fn(rusqlite::Error) -> JournalError + '_ {
+        move |source| {
+            if is_not_a_database(&source) {
+                JournalError::NotADatabase {
+                    path: path.into(),
+                    source,
+                }
+            } else {
+                JournalError::Sql {
+                    path: path.into(),
+                    source,
+                }
+            }
+        }
+    }
+
     fn try_open(path: &Path) -> Result<Journal, JournalError> {
-        let sql = |e: rusqlite::Error| JournalError::Sql {
-            path: path.into(),
-            reason: e.to_string(),
-        };
+        let sql = Self::sql_at(path);
         // Create the file user-only before SQLite does (it would use the umask).
         if !path.exists() {
             use std::os::unix::fs::OpenOptionsExt;
@@ -139,25 +209,20 @@ impl Journal {
                 .create_new(true)
                 .mode(0o600)
                 .open(path)
-                .map_err(|e| JournalError::Sql {
+                .map_err(|source| JournalError::Io {
                     path: path.into(),
-                    reason: e.to_string(),
+                    source,
                 })?;
         }
-        // A file we cannot read is "unreadable", whatever SQLite would say later.
-        std::fs::File::open(path).map_err(|e| JournalError::Sql {
-            path: path.into(),
-            reason: e.to_string(),
-        })?;
-        let conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(Duration::from_secs(2)).map_err(sql)?;
+        let conn = Connection::open(path).map_err(&sql)?;
+        conn.busy_timeout(Duration::from_secs(2)).map_err(&sql)?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql)?;
+            .map_err(&sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(sql)?;
+            .map_err(&sql)?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql)?;
+            .map_err(&sql)?;
         if version as usize > MIGRATIONS.len() {
             return Err(JournalError::TooNew {
                 path: path.into(),
@@ -170,15 +235,65 @@ impl Journal {
                 "BEGIN; {m}; PRAGMA user_version = {}; COMMIT;",
                 i + 1
             ))
-            .map_err(sql)?;
+            .map_err(&sql)?;
         }
         // Touch the tables so a damaged file fails here, not in the middle of a run.
         conn.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))
-            .map_err(sql)?;
+            .map_err(&sql)?;
         Ok(Journal {
             conn,
             path: path.into(),
-            in_tx: false,
+            schema: MIGRATIONS.len() as i64,
+            read_only: false,
+            pending: Vec::new(),
+            dropped: 0,
+            last_commit: Instant::now(),
+        })
+    }
+
+    /// Opens an existing journal for reading only: nothing is written, migrated, cached
+    /// or moved, so reports work on a full disk, in a read-only directory, and while the
+    /// monitor writes.
+    pub fn open_read_only(path: &Path) -> Result<Journal, JournalError> {
+        let sql = Self::sql_at(path);
+        std::fs::File::open(path).map_err(|source| JournalError::Io {
+            path: path.into(),
+            source,
+        })?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let check = |conn: Connection| -> Result<(Connection, i64), rusqlite::Error> {
+            let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            conn.query_row("SELECT count(*) FROM samples", [], |r| r.get::<_, i64>(0))?;
+            Ok((conn, v))
+        };
+        let opened = Connection::open_with_flags(path, flags).and_then(check);
+        let (conn, version) = match opened {
+            Ok(c) => c,
+            Err(e) if is_not_a_database(&e) => return Err(sql(e)),
+            // A WAL journal in a directory we cannot write to (no `-shm` can be made):
+            // read it as an unchanging file — nobody can be writing to it there either.
+            Err(_) => {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .and_then(check)
+                    .map_err(&sql)?
+            }
+        };
+        conn.busy_timeout(Duration::from_secs(2)).map_err(&sql)?;
+        if version as usize > MIGRATIONS.len() {
+            return Err(JournalError::TooNew {
+                path: path.into(),
+                found: version,
+                known: MIGRATIONS.len(),
+            });
+        }
+        Ok(Journal {
+            conn,
+            path: path.into(),
+            schema: version,
+            read_only: true,
+            pending: Vec::new(),
+            dropped: 0,
             last_commit: Instant::now(),
         })
     }
@@ -188,36 +303,87 @@ impl Journal {
     }
 
     fn sql(&self, e: rusqlite::Error) -> JournalError {
-        JournalError::Sql {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        }
+        Self::sql_at(&self.path)(e)
     }
 
-    fn begin(&mut self) -> Result<(), JournalError> {
-        if !self.in_tx {
-            self.conn.execute_batch("BEGIN").map_err(|e| self.sql(e))?;
-            self.in_tx = true;
+    /// Writes waiting for a commit (more than a batch's worth while the journal cannot be
+    /// written).
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Samples given up because the journal could not be written for too long.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    fn push(&mut self, op: Op) {
+        if self.pending.len() >= MAX_PENDING {
+            if let Some(i) = self
+                .pending
+                .iter()
+                .position(|o| matches!(o, Op::Sample(..)))
+            {
+                self.pending.remove(i);
+                self.dropped += 1;
+            }
         }
-        Ok(())
+        self.pending.push(op);
     }
 
     /// Commits when the batch is older than [`FLUSH_EVERY`].
-    fn maybe_commit(&mut self) -> Result<(), JournalError> {
+    fn maybe_flush(&mut self) -> Result<(), JournalError> {
         if self.last_commit.elapsed() >= FLUSH_EVERY {
             self.flush()?;
         }
         Ok(())
     }
 
-    /// Commits what is pending now (on shutdown, and after events that matter).
+    /// Commits everything pending in one transaction. On failure nothing of the batch is
+    /// committed and all of it stays pending for the next try.
     pub fn flush(&mut self) -> Result<(), JournalError> {
-        if self.in_tx {
-            self.conn.execute_batch("COMMIT").map_err(|e| self.sql(e))?;
-            self.in_tx = false;
-        }
         self.last_commit = Instant::now();
-        Ok(())
+        if self.pending.is_empty() || self.read_only {
+            return Ok(());
+        }
+        let result = (|| -> Result<(), rusqlite::Error> {
+            let tx = self.conn.unchecked_transaction()?;
+            {
+                let mut sample = tx.prepare_cached(
+                    "INSERT INTO samples (t_ms, dt_ms, state, forward_deg, presence, camera_open_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                let mut event = tx.prepare_cached(
+                    "INSERT INTO events (t_ms, kind, detail) VALUES (?1, ?2, ?3)",
+                )?;
+                let mut meta = tx.prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                )?;
+                for op in &self.pending {
+                    match op {
+                        Op::Sample(r, presence) => sample.execute(params![
+                            r.t_ms,
+                            r.dt_ms,
+                            r.state.as_str(),
+                            r.forward_deg,
+                            presence,
+                            r.camera_open_ms
+                        ])?,
+                        Op::Event(e) => {
+                            event.execute(params![e.t_ms, e.kind.as_str(), e.detail])?
+                        }
+                        Op::Meta(k, v) => meta.execute(params![k, v])?,
+                    };
+                }
+            }
+            tx.commit()
+        })();
+        match result {
+            Ok(()) => {
+                self.pending.clear();
+                Ok(())
+            }
+            Err(e) => Err(self.sql(e)),
+        }
     }
 
     /// Records a sample (with the camera closed throughout; see [`Journal::record`]).
@@ -241,36 +407,30 @@ impl Journal {
         )
     }
 
-    /// Records a sample with the pose model's presence for it.
+    /// Records a sample with the pose model's presence for it; committed with the batch.
     pub fn record(&mut self, row: &SampleRow, presence: f32) -> Result<(), JournalError> {
-        self.begin()?;
-        self.conn
-            .prepare_cached("INSERT INTO samples (t_ms, dt_ms, state, forward_deg, presence, camera_open_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-            .and_then(|mut s| {
-                s.execute(params![
-                    row.t_ms,
-                    row.dt_ms,
-                    row.state.as_str(),
-                    row.forward_deg,
-                    presence,
-                    row.camera_open_ms
-                ])
-            })
-            .map_err(|e| self.sql(e))?;
-        self.maybe_commit()
+        self.push(Op::Sample(*row, presence));
+        self.maybe_flush()
     }
 
     /// Records an event and commits at once: alerts and actions are what the user counts.
     pub fn event(&mut self, t_ms: i64, kind: EventKind, detail: &str) -> Result<(), JournalError> {
-        self.begin()?;
-        self.conn
-            .prepare_cached("INSERT INTO events (t_ms, kind, detail) VALUES (?1, ?2, ?3)")
-            .and_then(|mut s| s.execute(params![t_ms, kind.as_str(), detail]))
-            .map_err(|e| self.sql(e))?;
+        self.push(Op::Event(Event {
+            t_ms,
+            kind,
+            detail: detail.to_string(),
+        }));
         self.flush()
     }
 
     pub fn get_meta(&self, key: &str) -> Result<Option<String>, JournalError> {
+        let pending = self.pending.iter().rev().find_map(|o| match o {
+            Op::Meta(k, v) if k == key => Some(v.clone()),
+            _ => None,
+        });
+        if pending.is_some() {
+            return Ok(pending);
+        }
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
@@ -278,14 +438,8 @@ impl Journal {
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), JournalError> {
-        self.begin()?;
-        self.conn
-            .execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )
-            .map_err(|e| self.sql(e))?;
-        self.maybe_commit()
+        self.push(Op::Meta(key.into(), value.into()));
+        self.maybe_flush()
     }
 
     /// A cached day summary written by the same report `version`, if any.
@@ -295,6 +449,9 @@ impl Journal {
         tz: &str,
         version: i64,
     ) -> Result<Option<String>, JournalError> {
+        if self.schema < 2 {
+            return Ok(None);
+        }
         self.conn
             .query_row(
                 "SELECT summary FROM day_cache WHERE day = ?1 AND tz = ?2 AND version = ?3",
@@ -344,11 +501,17 @@ impl Journal {
         Ok(a + b)
     }
 
-    /// Samples with `from_ms ≤ t_ms < to_ms`, in time order.
+    /// Committed samples with `from_ms ≤ t_ms < to_ms`, in time order.
     pub fn samples(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SampleRow>, JournalError> {
+        // Journals from before migration 3 have no camera column (a reader cannot migrate).
+        let open = if self.schema >= 3 {
+            "camera_open_ms"
+        } else {
+            "0"
+        };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT t_ms, dt_ms, state, forward_deg, camera_open_ms FROM samples WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms")
+            .prepare_cached(&format!("SELECT t_ms, dt_ms, state, forward_deg, {open} FROM samples WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms"))
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([from_ms, to_ms], |r| {
@@ -383,7 +546,7 @@ impl Journal {
         })
     }
 
-    /// Events with `from_ms ≤ t_ms < to_ms`, in time order.
+    /// Committed events with `from_ms ≤ t_ms < to_ms`, in time order.
     pub fn events(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Event>, JournalError> {
         let mut stmt = self
             .conn
@@ -415,6 +578,19 @@ impl Drop for Journal {
     fn drop(&mut self) {
         let _ = self.flush();
     }
+}
+
+/// `path` for an SQLite URI: percent-encodes what a URI would read otherwise.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii() && !matches!(b, b'?' | b'#' | b'%') {
+            out.push(*b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Renames `path` (and its WAL files) to `path.unreadable-<unix seconds>`.

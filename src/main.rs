@@ -7,15 +7,29 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Before any thread starts and before ONNX Runtime can load: no telemetry from it.
+    hunch::runtime::disable_telemetry();
     let args = cli::Cli::parse();
     init_logging(args.command.default_log_level());
     match cli::run(args) {
         Ok(code) => code,
+        // The reader of a pipe went away (`hunch export | head`): it has all it wanted.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("hunch: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>().is_some_and(|e| {
+                matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    })
 }
 
 /// Plain lines on stderr: journald adds its own time stamps under systemd (which sets

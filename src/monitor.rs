@@ -60,6 +60,12 @@ impl Monitor {
         &self.policy
     }
 
+    /// The hunching thresholds in force: (enter, exit) degrees.
+    pub fn thresholds(&self) -> (f32, f32) {
+        let p = self.filter.params();
+        (p.enter_deg, p.exit_deg)
+    }
+
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.policy
     }

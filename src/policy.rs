@@ -186,6 +186,35 @@ impl Policy {
         self.snoozed_until
     }
 
+    /// The hunch episode in progress at `t`: when it started, on the monitor's clock.
+    pub fn episode_start(&self, t: f64) -> Option<f64> {
+        self.episodes.current(t).map(|e| e.start)
+    }
+
+    /// When the next alert would come if the hunch goes on (and is sustained), given what
+    /// is known at `t`: the episode's age, the cooldown and its escalation, a snooze.
+    pub fn alert_due_at(&self, t: f64) -> Option<f64> {
+        let start = self.episode_start(t)?;
+        let mut due = start + self.p.alert_after_seconds;
+        if let Some(last) = self.last_alert {
+            due = due.max(last + self.spacing());
+        }
+        if let Some(until) = self.snoozed_until {
+            due = due.max(until);
+        }
+        Some(due.max(t))
+    }
+
+    /// The least time between the last alert and the next: the cooldown, doubling with
+    /// each further alert of the same episode.
+    fn spacing(&self) -> f64 {
+        if self.alerts_in_episode == 0 {
+            self.p.cooldown_seconds
+        } else {
+            self.p.cooldown_seconds * 2f64.powi(self.alerts_in_episode as i32 - 1)
+        }
+    }
+
     fn end_episode(&mut self) {
         self.episodes.end();
         self.alerts_in_episode = 0;
@@ -217,12 +246,10 @@ impl Policy {
         if hunched_for < self.p.alert_after_seconds {
             return (state, None);
         }
-        let spacing = if self.alerts_in_episode == 0 {
-            self.p.cooldown_seconds
-        } else {
-            self.p.cooldown_seconds * 2f64.powi(self.alerts_in_episode as i32 - 1)
-        };
-        if self.last_alert.is_some_and(|last| t - last < spacing) {
+        if self
+            .last_alert
+            .is_some_and(|last| t - last < self.spacing())
+        {
             return (state, None);
         }
         self.alerts_in_episode += 1;
@@ -271,6 +298,21 @@ mod tests {
             .all(|(_, a)| a.level == AlertLevel::Insistent));
         assert_eq!(alerts[1].1.number_in_episode, 2);
         assert!((alerts[1].1.hunched_for - 1080.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_next_alert_time_is_announced_before_it_comes() {
+        let mut p = Policy::new(PolicyParams::default());
+        assert_eq!(p.alert_due_at(0.0), None);
+        run(&mut p, 0, 100, |t| if t < 45 { Hunching } else { Hunched });
+        assert_eq!(p.episode_start(99.0), Some(0.0));
+        assert_eq!(p.alert_due_at(99.0), Some(180.0));
+        let a = run(&mut p, 100, 1100, |_| Hunched);
+        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [180, 1080]);
+        // After the second (insistent) alert the spacing doubles: 1080 + 1800.
+        assert_eq!(p.alert_due_at(1099.0), Some(2880.0));
+        p.snooze(1099.0, 3600.0);
+        assert_eq!(p.alert_due_at(1100.0), Some(4699.0));
     }
 
     #[test]

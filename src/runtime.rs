@@ -192,7 +192,23 @@ pub fn init(_explicit: Option<&Path>) -> Result<&'static Environment, RuntimeErr
 
 #[cfg(feature = "ort-dynamic")]
 fn load(path: &Path, origin: Origin) -> Result<(), RuntimeError> {
+    disable_telemetry();
     commit(ort::init_from(path).map_err(|e| classify(e, path, origin))?)
+}
+
+/// The variable that keeps ONNX Runtime's own telemetry off.
+pub const TELEMETRY_ENV: &str = "ORT_DISABLE_TELEMETRY";
+
+/// Turns ONNX Runtime's telemetry off for this process. The PyPI build of ONNX Runtime
+/// 1.31 collects usage data (a device id, the OS, the path of the program) under
+/// `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` and looks up a telemetry host, even
+/// with `with_telemetry(false)`; only this variable, set before the library loads, stops
+/// it. `main` calls this first thing, while hunch has one thread; [`init`] calls it again
+/// before loading, for library users.
+pub fn disable_telemetry() {
+    if std::env::var_os(TELEMETRY_ENV).as_deref() != Some(std::ffi::OsStr::new("1")) {
+        std::env::set_var(TELEMETRY_ENV, "1");
+    }
 }
 
 fn commit(builder: ort::environment::EnvironmentBuilder) -> Result<(), RuntimeError> {

@@ -217,12 +217,20 @@ fn the_monitor_survives_the_camera_vanishing_and_recovers() {
         "vanish",
         "interval_seconds = 0.5\nrelease_after_seconds = 3.0",
     );
-    let j = env.run_for(9.0, |env| {
+    let status = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = std::sync::Arc::clone(&status);
+    let j = env.run_for(9.0, move |env| {
         std::thread::sleep(Duration::from_secs(2));
         std::fs::remove_file(env.dev.join("present")).unwrap(); // unplugged
         std::thread::sleep(Duration::from_secs(2));
+        // `hunch status` says so, rather than repeating the last posture it saw.
+        let o = env.cmd(&["status"]).output().unwrap();
+        *seen.lock().unwrap() = String::from_utf8_lossy(&o.stdout).into_owned();
         std::fs::write(env.dev.join("present"), b"").unwrap(); // back
     });
+    let status = status.lock().unwrap().clone();
+    assert!(status.contains("source trouble"), "{status}");
+    assert!(status.contains("state          unmeasured"), "{status}");
     let events = event_kinds(&j);
     let err = events
         .iter()

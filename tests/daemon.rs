@@ -4,91 +4,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{event_kinds, fixture, hunch_in};
+use common::{event_kinds, signal, MonitorEnv as Env};
 use hunch::journal::{Journal, Opened};
 use hunch::vocab::{EventKind, MonitorState};
-
-struct Env {
-    home: PathBuf,
-}
-
-impl Env {
-    fn new(name: &str) -> Env {
-        let home = std::env::temp_dir().join(format!("hunch-daemon-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&home);
-        std::fs::create_dir_all(&home).unwrap();
-        let env = Env { home };
-        // Calibrate on the demo's upright frame, then a 60 s recording at 4 frames/s.
-        let still = env.home.join("still");
-        std::fs::create_dir_all(&still).unwrap();
-        for i in 0..6 {
-            std::fs::copy(
-                fixture("demo/upright-0.jpg"),
-                still.join(format!("f{i}.jpg")),
-            )
-            .unwrap();
-        }
-        let o = env
-            .cmd(&["calibrate", "--source", still.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let rec = env.home.join("rec");
-        std::fs::create_dir_all(&rec).unwrap();
-        let mut m = String::from("path,label,time_ms\n");
-        for i in 0..240 {
-            m += &format!(
-                "{},upright,{}\n",
-                fixture(&format!("demo/upright-{}.jpg", i % 4)).display(),
-                i * 250
-            );
-        }
-        std::fs::write(rec.join("manifest.csv"), m).unwrap();
-        env
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = hunch_in(&self.home);
-        c.args(args);
-        c
-    }
-
-    fn journal(&self) -> PathBuf {
-        self.home.join("data/hunch/journal.sqlite")
-    }
-
-    fn start(&self) -> Child {
-        let mut child = self
-            .cmd(&["run", "--source", self.home.join("rec").to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Ready when it answers `hunch status`.
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(20) {
-            if self.cmd(&["status"]).output().unwrap().status.success() {
-                return child;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("hunch run did not come up");
-    }
-}
-
-fn signal(child: &Child, sig: &str) {
-    assert!(Command::new("kill")
-        .args(["-s", sig, &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
-}
 
 fn samples(path: &Path) -> (usize, Opened, Vec<EventKind>) {
     let (j, opened) = Journal::open(path).unwrap();

@@ -47,8 +47,8 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
     let path = profile_path(args.profile.as_ref())?;
     if args.show {
         let cal = Calibration::load(&path)?;
-        println!("# {}", path.display());
-        print!("{}", toml::to_string_pretty(&cal)?);
+        outln!("# {}", path.display());
+        out!("{}", toml::to_string_pretty(&cal)?);
         return Ok(ExitCode::SUCCESS);
     }
     if !(args.seconds.is_finite() && args.seconds > 0.0 && args.seconds <= 120.0) {
@@ -127,13 +127,15 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         neutral,
     };
     cal.save(&path).with_context(|| "calibration not saved")?;
-    println!(
+    outln!(
         "Calibrated on {used} frames ({width}×{height}); saved to {}.",
         path.display()
     );
-    println!(
+    outln!(
         "Neutral: head height {:.3} shoulder widths, head scale {:.3}, neck elevation {:.1}°.",
-        neutral.head_height.mean, neutral.head_scale.mean, neutral.world_elevation_deg.mean
+        neutral.head_height.mean,
+        neutral.head_scale.mean,
+        neutral.world_elevation_deg.mean
     );
     Ok(ExitCode::SUCCESS)
 }

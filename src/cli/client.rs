@@ -77,8 +77,8 @@ pub fn status_text(s: &Status) -> String {
 
 pub fn send(command: Command) -> anyhow::Result<ExitCode> {
     match request(&socket_path()?, &command)? {
-        Reply::Status(s) => print!("{}", status_text(&s)),
-        Reply::Ok { message } => println!("{message}"),
+        Reply::Status(s) => out!("{}", status_text(&s)),
+        Reply::Ok { message } => outln!("{message}"),
         Reply::Error { message } => bail!("{message}"),
     }
     Ok(ExitCode::SUCCESS)

@@ -68,12 +68,12 @@ pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode>
     let dir = demo_dir()?;
     let frames = Manifest::load(&dir)?.frames()?;
     let mut engine = engine_args.engine(ModelVariant::Full)?;
-    println!(
+    outln!(
         "hunch demo: {} frames of a real person at one frame a second ({}).",
         frames.len(),
         dir.display()
     );
-    println!("Nothing is read from a camera and no frame is written anywhere.\n");
+    outln!("Nothing is read from a camera and no frame is written anywhere.\n");
 
     // 1. Calibrate on the still, upright start, as `hunch calibrate` would.
     let mut calibrator = Calibrator::new();
@@ -85,7 +85,7 @@ pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode>
     let (neutral, used) = calibrator
         .finish()
         .context("the demo's calibration failed")?;
-    println!("calibrated on {used} upright frames (the demo's own profile; yours is untouched)");
+    outln!("calibrated on {used} upright frames (the demo's own profile; yours is untouched)");
     engine.reset();
 
     // 2. Monitor the rest with the daemon `hunch run` uses, with the default policy
@@ -145,11 +145,11 @@ pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode>
             if last != Some(*state) {
                 let angle =
                     forward_deg.map_or(String::new(), |a| format!(" (head forward {a:+.1}°)"));
-                println!("{}  {}{angle}", clock_text(at), describe(*state));
+                outln!("{}  {}{angle}", clock_text(at), describe(*state));
                 last = Some(*state);
             }
         }
-        Update::Alert { alert, stretch, .. } => println!(
+        Update::Alert { alert, stretch, .. } => outln!(
             "         alert: hunched for {}, suggesting {}",
             duration(alert.hunched_for),
             stretch.name.to_lowercase()
@@ -167,22 +167,22 @@ pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode>
         &done.journal,
         &Period::span("demo".into(), first, end, &tz)?,
     )?;
-    println!("\nsummary (from the journal, {} samples):", done.samples);
-    println!("  monitored      {}", duration(s.monitored_s));
-    println!("  upright        {}", duration(s.upright_s));
-    println!(
+    outln!("\nsummary (from the journal, {} samples):", done.samples);
+    outln!("  monitored      {}", duration(s.monitored_s));
+    outln!("  upright        {}", duration(s.upright_s));
+    outln!(
         "  hunched        {} ({} of monitored time)",
         duration(s.hunched_s),
         percent(s.hunched_share)
     );
-    println!(
+    outln!(
         "  episodes       {}, longest {}",
         s.episodes,
         duration(s.longest_hunch_s)
     );
-    println!("  alerts         {}", s.alerts);
+    outln!("  alerts         {}", s.alerts);
     if args.journal.is_some() {
-        println!("  journal        {}", journal_path.display());
+        outln!("  journal        {}", journal_path.display());
     }
     drop(done);
     let _ = std::fs::remove_dir_all(&tmp);

@@ -50,9 +50,9 @@ pub fn run(engine_args: &EngineArgs, args: EvalArgs) -> anyhow::Result<ExitCode>
         eprintln!();
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", table(&report));
+        out!("{}", table(&report));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,20 @@
 //! Command-line definitions and dispatch.
 
+/// `println!` for command output: a closed pipe (`hunch report | head -1`) ends the
+/// program quietly with status 0, as a filter should; other write errors go to stderr.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for command output; see [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))
+    };
+}
+
 mod analyze;
 mod calibrate;
 mod client;
@@ -109,11 +124,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let path = hunch::config::Config::default_path();
             let cfg = load_config()?;
             match &path {
-                Some(p) if p.exists() => println!("# {}", p.display()),
-                Some(p) => println!("# defaults ({} does not exist)", p.display()),
-                None => println!("# defaults (no config directory)"),
+                Some(p) if p.exists() => outln!("# {}", p.display()),
+                Some(p) => outln!("# defaults ({} does not exist)", p.display()),
+                None => outln!("# defaults (no config directory)"),
             }
-            print!("{}", toml::to_string_pretty(&cfg)?);
+            out!("{}", toml::to_string_pretty(&cfg)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Pause(d) => client::pause(d),
@@ -143,6 +158,20 @@ where
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|w| w.as_str()))
         .try_map(|s| s.parse::<T>())
+}
+
+/// Writes command output to stdout. On a broken pipe the reader has all it wanted: exit
+/// 0 at once. Any other failure is reported and exits 2.
+pub fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("hunch: cannot write the output: {e}");
+        std::process::exit(2);
+    }
 }
 
 /// The user's config, or defaults when there is none.

@@ -104,7 +104,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         bail!("no frames were recorded");
     }
     manifest::append(&args.out_dir.join(manifest::FILE_NAME), &rows)?;
-    println!(
+    outln!(
         "Recorded {} {} frames into {}.",
         rows.len(),
         args.label.as_str(),

@@ -77,7 +77,7 @@ fn open_journal(path: &Option<PathBuf>) -> anyhow::Result<Journal> {
             path.display()
         );
     }
-    super::run::open_journal(Some(path))
+    Ok(Journal::open_read_only(&path)?)
 }
 
 /// The days a report covers.
@@ -111,8 +111,18 @@ fn period(args: &ReportArgs, today: Date) -> anyhow::Result<(Date, Date)> {
     })
 }
 
+/// Writes a report file user-only (0600): it describes the user's day.
 fn write_file(path: &PathBuf, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }
@@ -149,7 +159,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             _ => render::text::range(&r, colour),
         }
     };
-    print!("{text}");
+    out!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -40,10 +40,12 @@ pub struct RunArgs {
     pub model: ModelVariant,
 }
 
-/// Stops the loop on SIGTERM and SIGINT.
+/// Stops the loop on SIGTERM, SIGINT and SIGHUP (the terminal closed): the daemon then
+/// flushes the journal, records the stop and removes its socket.
 pub fn stop_on_signals() -> anyhow::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+    for sig in [SIGTERM, SIGINT, SIGHUP] {
         signal_hook::flag::register(sig, Arc::clone(&stop))?;
     }
     Ok(stop)
@@ -140,12 +142,12 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
 pub fn cameras() -> anyhow::Result<ExitCode> {
     let list = hunch::camera::webcam::list()?;
     if list.is_empty() {
-        println!("no cameras found (no /dev/video* device)");
+        outln!("no cameras found (no /dev/video* device)");
         return Ok(ExitCode::from(1));
     }
     let p = super::load_config()?.camera;
     for cam in list {
-        println!("{}: {} ({})", cam.index, cam.name, cam.description);
+        outln!("{}: {} ({})", cam.index, cam.name, cam.description);
         match cam.formats {
             Ok(mut formats) => {
                 formats.sort_by_key(|f| {
@@ -167,7 +169,7 @@ pub fn cameras() -> anyhow::Result<ExitCode> {
                     } else {
                         ""
                     };
-                    println!(
+                    outln!(
                         "    {}×{} {} {} fps{mark}",
                         f.width(),
                         f.height(),
@@ -176,7 +178,7 @@ pub fn cameras() -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            Err(e) => println!("    cannot read its formats: {e}"),
+            Err(e) => outln!("    cannot read its formats: {e}"),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -49,25 +49,23 @@ pub fn run(cmd: ServiceCommand) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             std::fs::write(&path, unit)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            println!("wrote {}", path.display());
+            outln!("wrote {}", path.display());
             if systemctl(&["daemon-reload"]) {
-                println!(
-                    "start it now and at every login with: systemctl --user enable --now hunch"
-                );
+                outln!("start it now and at every login with: systemctl --user enable --now hunch");
             } else {
-                println!("systemctl --user is not available here; with systemd, run: systemctl --user enable --now hunch");
+                outln!("systemctl --user is not available here; with systemd, run: systemctl --user enable --now hunch");
             }
         }
         ServiceCommand::Uninstall => {
             if !path.exists() {
-                println!("no unit at {}; nothing to do", path.display());
+                outln!("no unit at {}; nothing to do", path.display());
                 return Ok(ExitCode::SUCCESS);
             }
             systemctl(&["disable", "--now", "hunch"]);
             std::fs::remove_file(&path)
                 .with_context(|| format!("cannot remove {}", path.display()))?;
             systemctl(&["daemon-reload"]);
-            println!("removed {}", path.display());
+            outln!("removed {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -174,6 +174,12 @@ pub struct Daemon {
     today: Date,
     warm_at: Option<f64>,
     observers: Vec<Observer>,
+    /// The journal cannot be written now (its rows wait in memory).
+    journal_failing: bool,
+    /// Frames the pose engine failed on, in a row.
+    frame_errors: u64,
+    /// The latest measured frame: its own reading or why it gave none, and when.
+    last_frame: Option<(crate::posture::Sample, i64)>,
 }
 
 /// The local date of `wall_ms`.
@@ -201,14 +207,13 @@ impl Daemon {
             clock,
             monitor,
             notifier,
-            mut journal,
+            journal,
             session,
             commands,
             settings,
         } = parts;
         let source_id = source.id();
         let wall = clock.wall_ms();
-        journal.event(wall, EventKind::Start, &source_id)?;
         let mut d = Daemon {
             today: local_date(wall, &settings.tz),
             started: clock.now(),
@@ -233,8 +238,13 @@ impl Daemon {
             calibration_checked: false,
             warm_at: None,
             observers: Vec::new(),
+            journal_failing: false,
+            frame_errors: 0,
+            last_frame: None,
         };
-        d.housekeeping(WARM_DAYS)?;
+        let id = d.source_id.clone();
+        d.write_event(wall, EventKind::Start, &id);
+        d.housekeeping(WARM_DAYS);
         Ok(d)
     }
 
@@ -278,9 +288,16 @@ impl Daemon {
     /// camera closes).
     pub fn finish(mut self, reason: StopReason) -> Result<Finished, DaemonError> {
         self.source.release(&*self.clock);
-        self.journal
-            .event(self.clock.wall_ms(), EventKind::Stop, reason.as_str())?;
-        self.journal.flush()?;
+        let wall = self.clock.wall_ms();
+        self.write_event(wall, EventKind::Stop, reason.as_str());
+        let flushed = self.journal.flush();
+        self.journal_result(flushed);
+        if self.journal.pending() > 0 {
+            tracing::error!(
+                "{} journal rows could not be written before stopping",
+                self.journal.pending()
+            );
+        }
         Ok(Finished {
             journal: self.journal,
             reason,
@@ -333,8 +350,7 @@ impl Daemon {
             Poll::Frame(frame) => {
                 if self.trouble.take().is_some() {
                     tracing::info!("camera back");
-                    self.journal
-                        .event(self.clock.wall_ms(), EventKind::CameraOk, "")?;
+                    self.write_event(self.clock.wall_ms(), EventKind::CameraOk, "");
                 }
                 self.frame(frame)?;
             }
@@ -353,19 +369,18 @@ impl Daemon {
                 } else {
                     EventKind::Unlocked
                 };
-                self.journal.event(wall, kind, "")?;
+                self.write_event(wall, kind, "");
             }
             SessionEvent::Sleeping => {
                 // Close the camera before the machine sleeps, and make sure the first
                 // sample after waking does not claim the sleep: the run of samples ends.
                 self.source.release(&*self.clock);
                 self.last_wall = None;
-                self.journal.event(wall, EventKind::Sleep, "")?;
-                self.journal.flush()?;
+                self.write_event(wall, EventKind::Sleep, "");
             }
             SessionEvent::Woke => {
                 self.last_wall = None;
-                self.journal.event(wall, EventKind::Wake, "")?;
+                self.write_event(wall, EventKind::Wake, "");
             }
         }
         Ok(())
@@ -374,8 +389,7 @@ impl Daemon {
     fn trouble(&mut self, why: String) -> Result<(), DaemonError> {
         if self.trouble.is_none() {
             tracing::warn!("{}: {why}; hunch keeps trying", self.source_id);
-            self.journal
-                .event(self.clock.wall_ms(), EventKind::CameraError, &why)?;
+            self.write_event(self.clock.wall_ms(), EventKind::CameraError, &why);
             if self.source_id.starts_with("camera") {
                 crate::notify::notice(
                     "hunch cannot use the camera",
@@ -399,13 +413,27 @@ impl Daemon {
         }
         // One instant for the whole frame: the policy's time and the journal's agree.
         let (now, wall) = (self.clock.now(), self.clock.wall_ms());
-        let step = self.monitor.process(&frame.image, now)?;
+        let step = match self.monitor.process(&frame.image, now) {
+            Ok(step) => step,
+            Err(e) => {
+                // One bad frame (or a hiccup of the runtime) is skipped, not fatal.
+                if self.frame_errors == 0 {
+                    tracing::warn!("a frame could not be analysed ({e}); skipping it");
+                }
+                self.frame_errors += 1;
+                return Ok(());
+            }
+        };
+        if self.frame_errors > 0 {
+            tracing::info!("frames analysed again after {} failed", self.frame_errors);
+            self.frame_errors = 0;
+        }
         if step.blank_started {
             tracing::warn!("camera frames are dark or blank (lens covered?)");
-            self.journal
-                .event(wall, EventKind::BlankFrames, "dark or covered lens")?;
+            self.write_event(wall, EventKind::BlankFrames, "dark or covered lens");
         }
         self.samples += 1;
+        self.last_frame = Some((step.sample, wall));
         self.record(
             (now, wall),
             step.state,
@@ -442,7 +470,8 @@ impl Daemon {
             forward_deg,
             camera_open_ms: self.source.take_open_ms(),
         };
-        self.journal.record(&row, presence)?;
+        let written = self.journal.record(&row, presence);
+        self.journal_result(written);
         if state != self.last.0 {
             tracing::info!(state = state.as_str(), "posture state changed");
         }
@@ -458,15 +487,16 @@ impl Daemon {
     }
 
     fn alert(&mut self, (t, wall): (f64, i64), alert: Alert) -> Result<(), DaemonError> {
-        let last = self.journal.get_meta(LAST_STRETCH)?;
+        let last = self.journal.get_meta(LAST_STRETCH).unwrap_or_default();
         let stretch = stretches::next_after(last.as_deref());
-        self.journal.set_meta(LAST_STRETCH, stretch.id)?;
+        let written = self.journal.set_meta(LAST_STRETCH, stretch.id);
+        self.journal_result(written);
         self.alerts += 1;
         let detail = format!(
             "{} after {:.0} s, {:?}",
             stretch.id, alert.hunched_for, alert.level
         );
-        self.journal.event(wall, EventKind::Alert, &detail)?;
+        self.write_event(wall, EventKind::Alert, &detail);
         match self.notifier.notify(&alert, stretch) {
             Ok(()) => self.notifier_down = false,
             Err(e) => {
@@ -475,8 +505,7 @@ impl Daemon {
                     tracing::warn!(
                         "{e}; hunch keeps monitoring and will try again at the next alert"
                     );
-                    self.journal
-                        .event(wall, EventKind::NotifyError, &e.to_string())?;
+                    self.write_event(wall, EventKind::NotifyError, &e.to_string());
                 }
                 self.notifier_down = true;
             }
@@ -523,28 +552,27 @@ impl Daemon {
                     ),
                 };
                 self.monitor.pause(until);
-                self.journal.event(wall, EventKind::Pause, &detail)?;
+                self.write_event(wall, EventKind::Pause, &detail);
                 ok(message)
             }
             Command::Resume => {
                 self.monitor.policy_mut().resume();
-                self.journal.event(wall, EventKind::Resume, "")?;
+                self.write_event(wall, EventKind::Resume, "");
                 ok("resumed".into())
             }
             Command::Snooze { seconds } => {
                 let s = seconds.unwrap_or(self.monitor.policy().params().snooze_seconds);
                 self.monitor.policy_mut().snooze(now, s);
-                self.journal
-                    .event(wall, EventKind::Snooze, &format!("{s:.0} s"))?;
+                self.write_event(wall, EventKind::Snooze, &format!("{s:.0} s"));
                 ok(format!("alerts snoozed for {}", short_duration(s)))
             }
             Command::Done { stretch } => {
                 self.stretches_done += 1;
-                self.journal.event(wall, EventKind::Done, stretch)?;
+                self.write_event(wall, EventKind::Done, stretch);
                 ok("noted: stretch done".into())
             }
             Command::Dismissed => {
-                self.journal.event(wall, EventKind::Dismissed, "")?;
+                self.write_event(wall, EventKind::Dismissed, "");
                 ok("dismissed".into())
             }
         })
@@ -559,14 +587,57 @@ impl Daemon {
         let policy = self.monitor.policy_mut();
         let paused = policy.paused(now);
         let snoozed = policy.snoozed_until(now);
-        self.journal.flush()?;
-        let today = store::compute(
-            &self.journal,
-            &Period::day(self.today, &self.settings.tz).map_err(ReportError::from)?,
-        )?;
+        let flushed = self.journal.flush();
+        self.journal_result(flushed);
+        // Today as the report sums it (what is still waiting in memory is not in it).
+        let today = Period::day(self.today, &self.settings.tz)
+            .map_err(ReportError::from)
+            .and_then(|p| store::compute(&self.journal, &p));
+        let today = match today {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!("today's figures could not be read: {e}");
+                crate::report::summarize(
+                    &Period::span(String::new(), wall, wall, &self.settings.tz)
+                        .map_err(ReportError::from)?,
+                    &[],
+                    &[],
+                )
+            }
+        };
+        let (enter_deg, exit_deg) = self.monitor.thresholds();
+        let policy = self.monitor.policy();
+        let live = crate::command::Live {
+            enter_deg,
+            exit_deg,
+            frame_deg: match self.last_frame {
+                Some((crate::posture::Sample::Measured(r), _)) => Some(r.forward_deg),
+                _ => None,
+            },
+            not_measured: match self.last_frame {
+                Some((crate::posture::Sample::Rejected(r), _)) => Some(r.advice().to_string()),
+                Some((crate::posture::Sample::Measured(r), _)) if !r.counts() => {
+                    Some("your head is pitched down (phone, keyboard): not counted".into())
+                }
+                _ => None,
+            },
+            hunching_for_s: policy.episode_start(now).map(|s| now - s),
+            alert_in_s: policy.alert_due_at(now).map(|d| d - now),
+            frame_wall_ms: self.last_frame.map(|(_, w)| w),
+        };
+        // Without frames (camera trouble) the last state is stale: nothing is measured.
+        let state = match (held, &self.trouble) {
+            (Some(h), _) => h,
+            (None, Some(_)) => MonitorState::Unmeasured,
+            (None, None) => self.last.0,
+        };
         Ok(Status {
-            state: held.unwrap_or(self.last.0),
-            forward_deg: if held.is_some() { None } else { self.last.1 },
+            state,
+            forward_deg: if held.is_some() || self.trouble.is_some() {
+                None
+            } else {
+                self.last.1
+            },
             paused: paused.is_some(),
             paused_until_ms: match paused {
                 Some(Until::Time(t)) => Some(to_wall(t)),
@@ -584,6 +655,7 @@ impl Daemon {
             today_hunched_share: today.hunched_share,
             today_camera_open_s: today.camera_open_s,
             today_camera_in_use_s: today.camera_in_use_s,
+            live,
         })
     }
 
@@ -598,28 +670,90 @@ impl Daemon {
         }
         if self.warm_at.is_some_and(|t| now >= t) {
             self.warm_at = None;
-            self.journal.flush()?;
-            self.housekeeping(2)?;
+            self.housekeeping(2);
         }
         Ok(())
     }
 
-    fn housekeeping(&mut self, days: i64) -> Result<(), DaemonError> {
+    /// Retention and the day cache. Neither is worth stopping for: trouble is logged and
+    /// the next day tries again.
+    fn housekeeping(&mut self, days: i64) {
         let wall = self.clock.wall_ms();
-        let pruned = self.journal.prune(wall, self.settings.retention_days)?;
-        if pruned > 0 {
-            tracing::info!(
-                "removed {pruned} journal rows older than {} days",
+        match self.journal.prune(wall, self.settings.retention_days) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                "removed {n} journal rows older than {} days",
                 self.settings.retention_days
-            );
+            ),
+            Err(e) => tracing::warn!("journal retention skipped: {e}"),
         }
         for back in 1..=days {
             let Ok(d) = self.today.checked_sub(jiff::Span::new().days(back)) else {
                 break;
             };
-            cache_finished_day(&mut self.journal, d, &self.settings.tz, wall)?;
+            if let Err(e) = cache_finished_day(&mut self.journal, d, &self.settings.tz, wall) {
+                tracing::warn!("the summary of {d} was not cached: {e}");
+                break;
+            }
         }
-        Ok(())
+    }
+
+    /// Journals an event; trouble writing is handled by [`Daemon::journal_result`].
+    fn write_event(&mut self, wall: i64, kind: EventKind, detail: &str) {
+        let written = self.journal.event(wall, kind, detail);
+        self.journal_result(written);
+    }
+
+    /// The journal could not be written (disk full, read-only, locked): say so once, keep
+    /// monitoring, keep the rows in memory (the journal retries with every batch), and
+    /// say when they are written.
+    fn journal_result(&mut self, r: Result<(), JournalError>) {
+        match r {
+            Err(e) if !self.journal_failing => {
+                self.journal_failing = true;
+                let why = if e.is_full() {
+                    "the disk is full".to_string()
+                } else {
+                    e.to_string()
+                };
+                tracing::warn!(
+                    "cannot write the journal ({why}); hunch keeps monitoring and keeps its numbers in memory until it can"
+                );
+                crate::notify::notice(
+                    "hunch cannot write its journal",
+                    &format!(
+                        "{why}. hunch keeps monitoring and writes today's numbers once it can."
+                    ),
+                );
+                let wall = self.clock.wall_ms();
+                // Pending: written with everything else once the journal works again.
+                let _ = self.journal.event(wall, EventKind::JournalError, &why);
+            }
+            Err(_) => {}
+            Ok(()) if self.journal_failing && self.journal.pending() == 0 => {
+                self.journal_failing = false;
+                let lost = self.journal.dropped();
+                tracing::info!(
+                    "the journal can be written again; nothing kept in memory was lost{}",
+                    if lost > 0 {
+                        format!(" except {lost} samples")
+                    } else {
+                        String::new()
+                    }
+                );
+                let detail = if lost > 0 {
+                    format!("{lost} samples dropped")
+                } else {
+                    String::new()
+                };
+                let wall = self.clock.wall_ms();
+                let written = self.journal.event(wall, EventKind::JournalOk, &detail);
+                if written.is_err() {
+                    self.journal_failing = true;
+                }
+            }
+            Ok(()) => {}
+        }
     }
 }
 

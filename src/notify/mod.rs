@@ -4,6 +4,7 @@
 
 pub mod stretches;
 
+use std::io::Write;
 use std::sync::mpsc::Sender;
 
 use notify_rust::{Notification, Timeout, Urgency};
@@ -148,7 +149,8 @@ pub struct PrintNotifier {
 impl Notifier for PrintNotifier {
     fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError> {
         let (title, body) = compose(alert, stretch);
-        println!("┌ notification: {title}\n└ {body}");
+        // Best effort: a closed stdout must not stop the monitor.
+        let _ = writeln!(std::io::stdout(), "┌ notification: {title}\n└ {body}");
         self.shown.push((title, body));
         Ok(())
     }
@@ -178,7 +180,7 @@ impl Notifier for DesktopOrPrint {
             Ok(()) => {
                 self.desktop_shown += 1;
                 let (title, _) = compose(alert, stretch);
-                println!("desktop notification sent: {title}");
+                let _ = writeln!(std::io::stdout(), "desktop notification sent: {title}");
                 Ok(())
             }
             Err(_) => self.print.notify(alert, stretch),

@@ -180,6 +180,11 @@ pub enum ProfileError {
     Write { path: PathBuf, reason: String },
     #[error("no config directory: set HOME or XDG_CONFIG_HOME")]
     NoConfigDir,
+    #[error("calibration {path}: {source}; run `hunch calibrate` again")]
+    Invalid {
+        path: PathBuf,
+        source: crate::vocab::BadSetting,
+    },
 }
 
 pub const PROFILE_VERSION: u32 = 1;
@@ -215,6 +220,21 @@ impl Calibration {
                 reason: format!(
                     "it is version {}, this hunch reads {PROFILE_VERSION}",
                     cal.version
+                ),
+            });
+        }
+        cal.neutral
+            .validate()
+            .map_err(|source| ProfileError::Invalid {
+                path: path.into(),
+                source,
+            })?;
+        if cal.width == 0 || cal.height == 0 || cal.frames == 0 {
+            return Err(ProfileError::Invalid {
+                path: path.into(),
+                source: crate::vocab::BadSetting::new(
+                    "width, height and frames",
+                    "must be above 0",
                 ),
             });
         }

@@ -59,6 +59,53 @@ pub struct Neutral {
 }
 
 impl Neutral {
+    /// Checks a stored profile's numbers: each must be finite and plausible, or every later
+    /// reading would be nonsense (a zero head height makes every frame "upright").
+    pub fn validate(&self) -> Result<(), BadSetting> {
+        let stats: [(
+            &'static str,
+            &'static str,
+            Stat,
+            std::ops::RangeInclusive<f64>,
+        ); 5] = [
+            (
+                "neutral.head_height.mean",
+                "neutral.head_height.sd",
+                self.head_height,
+                0.05..=5.0,
+            ),
+            (
+                "neutral.head_scale.mean",
+                "neutral.head_scale.sd",
+                self.head_scale,
+                0.01..=2.0,
+            ),
+            (
+                "neutral.world_elevation_deg.mean",
+                "neutral.world_elevation_deg.sd",
+                self.world_elevation_deg,
+                -90.0..=180.0,
+            ),
+            (
+                "neutral.pitch.mean",
+                "neutral.pitch.sd",
+                self.pitch,
+                -5.0..=5.0,
+            ),
+            (
+                "neutral.shoulder_width_px.mean",
+                "neutral.shoulder_width_px.sd",
+                self.shoulder_width_px,
+                4.0..=20_000.0,
+            ),
+        ];
+        for (mean_key, sd_key, stat, range) in stats {
+            BadSetting::check_range(mean_key, stat.mean as f64, range)?;
+            BadSetting::check_range(sd_key, stat.sd as f64, 0.0..=1e4)?;
+        }
+        Ok(())
+    }
+
     pub fn from_features(frames: &[Features]) -> Neutral {
         let col = |f: fn(&Features) -> f32| Stat::of(&frames.iter().map(f).collect::<Vec<_>>());
         Neutral {

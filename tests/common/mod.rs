@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use hunch::models::{ModelPaths, ModelVariant};
 use hunch::pose::{PoseEngine, SessionOptions};
@@ -104,4 +106,85 @@ pub fn event_kinds(j: &hunch::journal::Journal) -> Vec<hunch::vocab::EventKind> 
         .into_iter()
         .map(|e| e.kind)
         .collect()
+}
+
+/// A home with a calibration (on the demo's upright frame) and a 60-s recording at 4
+/// frames a second in `rec/`, for running `hunch run` as a process.
+pub struct MonitorEnv {
+    pub home: PathBuf,
+}
+
+impl MonitorEnv {
+    pub fn new(name: &str) -> MonitorEnv {
+        let home = std::env::temp_dir().join(format!("hunch-daemon-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).unwrap();
+        let env = MonitorEnv { home };
+        // Calibrate on the demo's upright frame, then a 60 s recording at 4 frames/s.
+        let still = env.home.join("still");
+        std::fs::create_dir_all(&still).unwrap();
+        for i in 0..6 {
+            std::fs::copy(
+                fixture("demo/upright-0.jpg"),
+                still.join(format!("f{i}.jpg")),
+            )
+            .unwrap();
+        }
+        let o = env
+            .cmd(&["calibrate", "--source", still.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let rec = env.home.join("rec");
+        std::fs::create_dir_all(&rec).unwrap();
+        let mut m = String::from("path,label,time_ms\n");
+        for i in 0..240 {
+            m += &format!(
+                "{},upright,{}\n",
+                fixture(&format!("demo/upright-{}.jpg", i % 4)).display(),
+                i * 250
+            );
+        }
+        std::fs::write(rec.join("manifest.csv"), m).unwrap();
+        env
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = hunch_in(&self.home);
+        c.args(args);
+        c
+    }
+
+    pub fn journal(&self) -> PathBuf {
+        self.home.join("data/hunch/journal.sqlite")
+    }
+
+    pub fn start(&self) -> Child {
+        let mut child = self
+            .cmd(&["run", "--source", self.home.join("rec").to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Ready when it answers `hunch status`.
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(20) {
+            if self.cmd(&["status"]).output().unwrap().status.success() {
+                return child;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("hunch run did not come up");
+    }
+}
+
+/// Sends `sig` (a name, e.g. TERM) to `child`.
+pub fn signal(child: &Child, sig: &str) {
+    assert!(Command::new("kill")
+        .args(["-s", sig, &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
 }
