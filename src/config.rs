@@ -26,6 +26,24 @@ pub struct Config {
     pub journal: JournalParams,
     /// What `hunch report` measures days against.
     pub report: ReportParams,
+    /// Which kinds of self-care an alert suggests.
+    pub prompts: PromptParams,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PromptParams {
+    /// `"stretch"` and/or `"self-massage"`; alerts rotate through the catalogue's items of
+    /// these kinds.
+    pub kinds: Vec<crate::notify::stretches::PromptKind>,
+}
+
+impl Default for PromptParams {
+    fn default() -> Self {
+        Self {
+            kinds: crate::notify::stretches::DEFAULT_KINDS.to_vec(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -124,6 +142,15 @@ impl Config {
             ));
         }
         self.posture.validate().map_err(within("posture"))?;
+        if self.prompts.kinds.is_empty() {
+            return Err((
+                "prompts",
+                BadSetting::new(
+                    "kinds",
+                    "must name at least one of \"stretch\", \"self-massage\"",
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -156,6 +183,19 @@ mod tests {
         std::fs::write(&p, "[journal]\nretention_days = 0\n").unwrap();
         let e = Config::load(&p).unwrap_err().to_string();
         assert!(e.contains("[journal] retention_days"), "{e}");
+        std::fs::write(
+            &p,
+            "[policy]\ncooldown_seconds = 60\n[posture]\nworld_weight = 0.5\n",
+        )
+        .unwrap();
+        std::fs::write(&p, "[prompts]\nkinds = []\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("[prompts] kinds"), "{e}");
+        std::fs::write(&p, "[prompts]\nkinds = [\"yoga\"]\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("yoga"), "{e}");
+        std::fs::write(&p, "[prompts]\nkinds = [\"stretch\", \"self-massage\"]\n").unwrap();
+        assert_eq!(Config::load(&p).unwrap().prompts.kinds.len(), 2);
         std::fs::write(
             &p,
             "[policy]\ncooldown_seconds = 60\n[posture]\nworld_weight = 0.5\n",

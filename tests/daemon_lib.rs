@@ -128,6 +128,7 @@ fn rig(
             retention_days: 365,
             tz: tz(),
             calibration: None,
+            prompt_kinds: hunch::notify::stretches::DEFAULT_KINDS.to_vec(),
         },
     })
     .unwrap();

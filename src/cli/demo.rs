@@ -130,6 +130,7 @@ pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode>
             retention_days: config.journal.retention_days,
             tz: tz.clone(),
             calibration: None,
+            prompt_kinds: config.prompts.kinds.clone(),
         },
     })?;
     let mut last = None;

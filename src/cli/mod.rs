@@ -20,6 +20,7 @@ mod calibrate;
 mod client;
 mod demo;
 mod eval;
+mod log;
 mod record;
 mod report;
 mod run;
@@ -81,8 +82,10 @@ pub enum Command {
     Snooze(client::DurationArg),
     /// Daily hunch-time summaries: today, a date, or a range; table, JSON, CSV, HTML, SVG.
     Report(report::ReportArgs),
-    /// The raw per-sample journal between two dates, as CSV or JSON lines.
+    /// The raw per-sample journal (or the diary) between two dates, as CSV or JSON lines.
     Export(report::ExportArgs),
+    /// Keep a headache diary beside your posture.
+    Log(log::LogArgs),
     /// Install or remove the systemd user service.
     #[command(subcommand)]
     Service(service::ServiceCommand),
@@ -119,6 +122,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cameras => run::cameras(),
         Command::Report(a) => report::run(a),
         Command::Export(a) => report::export(a),
+        Command::Log(a) => log::run(a),
         Command::Service(c) => service::run(c),
         Command::Config => {
             let path = hunch::config::Config::default_path();

@@ -41,6 +41,13 @@ pub struct ReportArgs {
     /// Write the chart alone as SVG.
     #[arg(long, value_name = "OUT.svg")]
     pub svg: Option<PathBuf>,
+    /// Compare your posture on headache days, the days before, and headache-free days
+    /// (the diary kept with `hunch log`).
+    #[arg(long, conflicts_with_all = ["csv", "svg"])]
+    pub headaches: bool,
+    /// With --headaches: the first day the diary covers (default: the day it was started).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "headaches")]
+    pub diary_since: Option<String>,
     /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -57,6 +64,9 @@ pub struct ExportArgs {
     /// JSON lines instead of CSV.
     #[arg(long)]
     pub json: bool,
+    /// The headache diary's entries instead of the samples.
+    #[arg(long)]
+    pub diary: bool,
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
 }
@@ -127,12 +137,94 @@ fn write_file(path: &PathBuf, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The diary comparison: every day from the diary's start to yesterday (today is not over:
+/// a headache may still come).
+fn headaches(
+    journal: &Journal,
+    args: &ReportArgs,
+    today: Date,
+    tz: &TimeZone,
+) -> anyhow::Result<hunch::diary::DiaryComparison> {
+    use hunch::diary::{compare, CompareOptions, DayPosture, DiaryDay, DiaryWindow};
+    let first = match &args.diary_since {
+        Some(d) => parse_date(d)?,
+        None => match journal.get_meta(Journal::DIARY_STARTED)? {
+            Some(d) => parse_date(&d)?,
+            None => bail!("no headache diary yet: log one with `hunch log headache`, and the comparison builds up over the following weeks"),
+        },
+    };
+    let window = DiaryWindow {
+        first,
+        last: today.yesterday()?,
+    };
+    let mut days = Vec::new();
+    for date in window.dates() {
+        let d = store::day(journal, date, tz)?;
+        days.push(DayPosture {
+            date,
+            monitored_s: d.monitored_s,
+            hunched_s: d.hunched_s,
+        });
+    }
+    let start = Period::day(first, tz)?.start_ms;
+    let end = Period::day(today, tz)?.end_ms;
+    let entries = DiaryDay::from_headaches(&journal.headaches(start, end)?, tz);
+    Ok(compare(&days, &entries, window, &CompareOptions::default()))
+}
+
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let tz = TimeZone::system();
     let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
-    let (from, to) = period(&args, today)?;
     let goal = super::load_config()?.report.goal_hunched_share;
     let journal = open_journal(&args.journal)?;
+    if args.headaches {
+        let c = headaches(&journal, &args, today, &tz)?;
+        if let Some(out) = &args.html {
+            let chart = hunch::diary::chart_svg(
+                &c.days
+                    .iter()
+                    .map(|d| hunch::diary::DayPosture {
+                        date: d.date,
+                        monitored_s: d.monitored_s,
+                        hunched_s: d.share * d.monitored_s,
+                    })
+                    .collect::<Vec<_>>(),
+                &c.days
+                    .iter()
+                    .filter(|d| d.intensity > 0)
+                    .map(|d| hunch::diary::DiaryDay {
+                        date: d.date,
+                        intensity: d.intensity,
+                    })
+                    .collect::<Vec<_>>(),
+                c.window,
+                &c.options,
+            );
+            let r = store::range(
+                &journal,
+                c.window.first,
+                c.window.last.max(c.window.first),
+                &tz,
+                goal,
+            )?;
+            let section = render::html::headache_section(&hunch::diary::render_text(&c), &chart);
+            let main_chart = match r.days.as_slice() {
+                [day] => render::svg::day(day, &tz),
+                _ => render::svg::range(&r),
+            };
+            write_file(out, &render::html::page_with(&r, &main_chart, &section))?;
+        }
+        let text = if args.json {
+            serde_json::to_string_pretty(&hunch::diary::render::json(&c))? + "\n"
+        } else {
+            hunch::diary::render_text(&c)
+        };
+        if args.html.is_none() || args.json {
+            out!("{text}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (from, to) = period(&args, today)?;
     let r = store::range(&journal, from, to, &tz, goal)?;
     if args.html.is_some() || args.svg.is_some() {
         let chart = match r.days.as_slice() {
@@ -163,6 +255,20 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One diary entry as a JSON object (export and `hunch log list --json`).
+pub fn headache_json(h: &hunch::diary::Headache) -> serde_json::Value {
+    serde_json::json!({
+        "id": h.id,
+        "at_ms": h.at.as_millisecond(),
+        "at": h.at.to_zoned(TimeZone::system()).to_string(),
+        "intensity": h.intensity,
+        "duration_s": h.duration_s,
+        "kind": h.kind.as_str(),
+        "medication": h.medication,
+        "note": h.note,
+    })
+}
+
 pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let tz = TimeZone::system();
     let from = parse_date(&args.from)?;
@@ -178,9 +284,43 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let journal = open_journal(&args.journal)?;
     let start = Period::day(from, &tz)?.start_ms;
     let end = Period::day(to, &tz)?.end_ms;
-    let samples = journal.samples(start, end)?;
     let out = std::io::stdout();
     let mut out = out.lock();
+    if args.diary {
+        let entries = journal.headaches(start, end)?;
+        if args.json {
+            for h in &entries {
+                writeln!(out, "{}", headache_json(h))?;
+            }
+        } else {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "id",
+                "at_ms",
+                "at",
+                "intensity",
+                "duration_s",
+                "kind",
+                "medication",
+                "note",
+            ])?;
+            for h in &entries {
+                w.write_record([
+                    h.id.map_or(String::new(), |i| i.to_string()),
+                    h.at.as_millisecond().to_string(),
+                    h.at.to_zoned(tz.clone()).to_string(),
+                    h.intensity.to_string(),
+                    h.duration_s.map_or(String::new(), |d| d.to_string()),
+                    h.kind.as_str().to_string(),
+                    h.medication.clone().unwrap_or_default(),
+                    h.note.clone().unwrap_or_default(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let samples = journal.samples(start, end)?;
     if args.json {
         for s in samples {
             writeln!(out, "{}", serde_json::to_string(&s)?)?;

@@ -119,6 +119,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             retention_days: config.journal.retention_days,
             tz: jiff::tz::TimeZone::system(),
             calibration: Some((calibration, args.model.as_str().to_string())),
+            prompt_kinds: config.prompts.kinds.clone(),
         },
     })?;
     eprintln!(

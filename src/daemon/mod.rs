@@ -77,6 +77,8 @@ pub struct Settings {
     /// Checked against the first frame, with the model in use: the daemon warns once when
     /// the calibration came from another source, frame size or model.
     pub calibration: Option<(Calibration, String)>,
+    /// The kinds of self-care alerts suggest (stretches, self-massage), in rotation.
+    pub prompt_kinds: Vec<stretches::PromptKind>,
 }
 
 /// Everything a daemon is made of.
@@ -488,7 +490,7 @@ impl Daemon {
 
     fn alert(&mut self, (t, wall): (f64, i64), alert: Alert) -> Result<(), DaemonError> {
         let last = self.journal.get_meta(LAST_STRETCH).unwrap_or_default();
-        let stretch = stretches::next_after(last.as_deref());
+        let stretch = stretches::next_after_among(last.as_deref(), &self.settings.prompt_kinds);
         let written = self.journal.set_meta(LAST_STRETCH, stretch.id);
         self.journal_result(written);
         self.alerts += 1;

@@ -45,6 +45,9 @@ pub fn render_text(c: &DiaryComparison) -> String {
                 "Every monitored day in the diary window counts, with a headache or without; \
                  keep the diary going and the comparison will appear.",
             );
+            // What it will not be able to tell, said from the start.
+            s.push('\n');
+            s += &wrap(c.caveats);
         }
         Outcome::Compared(f) => {
             let _ = writeln!(s, "Headaches and posture, {span}");
@@ -434,3 +437,65 @@ fn esc(s: &str) -> String {
 #[cfg(test)]
 #[path = "render_tests.rs"]
 mod tests;
+
+/// The comparison as JSON (`hunch report --headaches --json`): every figure the text
+/// shows, shares 0–1, points as differences of shares ×100, dates `YYYY-MM-DD`.
+pub fn json(c: &DiaryComparison) -> serde_json::Value {
+    use serde_json::json;
+    let group = |g: &super::compare::GroupStats| json!({"days": g.days, "mean_hunched_share": g.mean_share, "monitored_s": g.monitored_s});
+    let contrast = |c: &super::compare::Contrast| match c {
+        super::compare::Contrast::Estimated(d) => json!({
+            "difference_points": 100.0 * d.estimate,
+            "ci95_points": [100.0 * d.ci_low, 100.0 * d.ci_high],
+            "p_value": d.p_value,
+            "resamples": d.resamples,
+        }),
+        super::compare::Contrast::TooFew {
+            group,
+            days,
+            needed,
+        } => json!({
+            "too_few": group.label(), "days": days, "needed": needed,
+        }),
+    };
+    let outcome = match &c.outcome {
+        Outcome::NotEnough(n) => json!({
+            "enough": false,
+            "eligible_days": n.eligible_days,
+            "headache_days": n.headache_days,
+            "min_days": n.min_days,
+            "min_headache_days": n.min_headache_days,
+            "more_days_needed": n.more_days_needed,
+            "more_headache_days_needed": n.more_headache_days_needed,
+        }),
+        Outcome::Compared(f) => json!({
+            "enough": true,
+            "headache_days": group(&f.headache),
+            "days_before": group(&f.day_before),
+            "headache_free_days": group(&f.headache_free),
+            "headache_vs_free": contrast(&f.headache_vs_free),
+            "before_vs_free": contrast(&f.before_vs_free),
+        }),
+    };
+    json!({
+        "from": c.window.first.to_string(),
+        "to": c.window.last.to_string(),
+        "eligible_days": c.eligible_days,
+        "headache_days": c.headache_days,
+        "day_before_days": c.day_before_days,
+        "headache_free_days": c.headache_free_days,
+        "unclassified_days": c.unclassified_days,
+        "entries_outside_window": c.entries_outside_window,
+        "seed": c.options.seed,
+        "min_monitored_s": c.options.min_monitored_s,
+        "result": outcome,
+        "days": c.days.iter().map(|d| json!({
+            "date": d.date.to_string(),
+            "hunched_share": d.share,
+            "monitored_s": d.monitored_s,
+            "group": d.group.label(),
+            "intensity": d.intensity,
+        })).collect::<Vec<_>>(),
+        "caveats": c.caveats,
+    })
+}

@@ -7,6 +7,21 @@ use super::svg::esc;
 
 /// The page around `chart` (an SVG from [`super::svg`]).
 pub fn page(r: &RangeSummary, chart: &str) -> String {
+    page_with(r, chart, "")
+}
+
+/// The diary comparison as a page section: its chart and its text (which carries the
+/// caveats), and the standing disclaimer.
+pub fn headache_section(text: &str, chart: &str) -> String {
+    format!(
+        "<section id=\"headaches\">\n<h2>Headaches and posture</h2>\n{chart}\n<pre class=\"diary\">{}</pre>\n<p class=\"note\">{}</p>\n</section>\n",
+        esc(text),
+        esc(crate::diary::NOT_A_MEDICAL_DEVICE)
+    )
+}
+
+/// The page with a `lead` section before the day's figures (the diary comparison).
+pub fn page_with(r: &RangeSummary, chart: &str, lead: &str) -> String {
     let title = if r.from == r.to {
         format!("hunch — {}", esc(&r.from))
     } else {
@@ -34,10 +49,11 @@ table {{ border-collapse: collapse; margin-top: 1em; }}
 td, th {{ padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: right; }}
 td:first-child, th:first-child {{ text-align: left; }}
 .note {{ color: #666; font-size: 0.9em; }}
+pre.diary {{ white-space: pre-wrap; max-width: 60em; }}
 </style></head>
 <body>
 <h1>{title}</h1>
-<p>Monitored {monitored}, hunched {hunched} ({share}). Alerts {alerts}, stretches done {done}. Streak under the goal of {goal:.0}%: {streak} day(s).</p>
+{lead}<p>Monitored {monitored}, hunched {hunched} ({share}). Alerts {alerts}, stretches done {done}. Streak under the goal of {goal:.0}%: {streak} day(s).</p>
 {chart}
 <table><tr><th>date</th><th>monitored</th><th>hunched</th><th>share</th><th>longest</th><th>alerts</th><th>done</th></tr>
 {rows}</table>

@@ -1,0 +1,178 @@
+//! `hunch log`: the headache diary — log, list, edit, remove.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use hunch::diary::{parse_duration, parse_when, Headache, HeadacheKind};
+use hunch::human::short_duration;
+use hunch::journal::Journal;
+
+#[derive(Debug, Args)]
+#[command(
+    about = "Keep a headache diary beside your posture (see `hunch report --headaches`).",
+    after_help = hunch::diary::WHEN_TO_SEE_A_CLINICIAN
+)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub command: LogCommand,
+    /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// When it started: now, 15:00, yesterday 15:00, 2026-11-20 14:00, or an ISO time.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+    /// How bad, 0 (none) to 10 (the worst imaginable).
+    #[arg(long, value_name = "0-10")]
+    pub intensity: Option<u8>,
+    /// How long it lasted: 2h, 90m, 1h30m, or minutes.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// tension, migraine, other or unsure.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// What you took for it.
+    #[arg(long, value_name = "TEXT")]
+    pub medication: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Log a headache (now, intensity 5, kind unsure, unless you say otherwise).
+    Headache(EntryArgs),
+    /// List the diary.
+    List {
+        /// The last N days (default 30).
+        #[arg(long, value_name = "N", default_value_t = 30)]
+        days: u32,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an entry: give only what changes.
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        entry: EntryArgs,
+    },
+    /// Delete an entry.
+    Remove { id: i64 },
+}
+
+/// The intensity given when none is: a moderate headache.
+pub const DEFAULT_INTENSITY: u8 = 5;
+
+fn journal(path: &Option<PathBuf>) -> anyhow::Result<Journal> {
+    let path = match path {
+        Some(p) => p.clone(),
+        None => Journal::default_path()?,
+    };
+    super::run::open_journal(Some(path))
+}
+
+/// Applies what was given on the command line to `h`; every value is checked before
+/// anything is written.
+fn apply(mut h: Headache, e: &EntryArgs, now: &jiff::Zoned) -> anyhow::Result<Headache> {
+    if let Some(at) = &e.at {
+        h.at = parse_when(at, now)?;
+    }
+    if let Some(i) = e.intensity {
+        h.intensity = i;
+    }
+    if let Some(d) = &e.duration {
+        h.duration_s = Some(parse_duration(d)?);
+    }
+    if let Some(k) = &e.kind {
+        h.kind = k.parse::<HeadacheKind>()?;
+    }
+    if e.medication.is_some() {
+        h.medication = e.medication.clone();
+    }
+    if e.note.is_some() {
+        h.note = e.note.clone();
+    }
+    Ok(h.validate()?)
+}
+
+fn local(t: jiff::Timestamp) -> String {
+    t.to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn describe(h: &Headache) -> String {
+    let mut s = format!("{} intensity {}/10, {}", local(h.at), h.intensity, h.kind);
+    if let Some(d) = h.duration_s {
+        s += &format!(", {}", short_duration(d as f64));
+    }
+    if let Some(m) = &h.medication {
+        s += &format!(", took {m}");
+    }
+    if let Some(n) = &h.note {
+        s += &format!(" — {n}");
+    }
+    s
+}
+
+pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
+    let now = jiff::Zoned::now();
+    match &args.command {
+        LogCommand::Headache(e) => {
+            // Parse and check everything before the journal is even opened.
+            let h = apply(Headache::new(now.timestamp(), DEFAULT_INTENSITY), e, &now)?;
+            let mut j = journal(&args.journal)?;
+            let id = j.add_headache(
+                &h,
+                now.timestamp().as_millisecond(),
+                &now.date().to_string(),
+            )?;
+            outln!("logged #{id}: {}", describe(&h));
+            if e.intensity.is_none() {
+                outln!("(intensity {DEFAULT_INTENSITY} by default; change it with `hunch log edit {id} --intensity N`)");
+            }
+        }
+        LogCommand::List { days, json } => {
+            let j = journal(&args.journal)?;
+            let to = now.timestamp().as_millisecond() + 86_400_000;
+            let from = to - (*days as i64 + 1) * 86_400_000;
+            let entries = j.headaches(from, to)?;
+            if *json {
+                for h in &entries {
+                    outln!("{}", super::report::headache_json(h));
+                }
+            } else if entries.is_empty() {
+                outln!("No headaches logged in the last {days} days.");
+            } else {
+                for h in &entries {
+                    outln!("#{:<4} {}", h.id.unwrap_or_default(), describe(h));
+                }
+            }
+        }
+        LogCommand::Edit { id, entry } => {
+            let mut j = journal(&args.journal)?;
+            let old = j
+                .headache(*id)?
+                .with_context(|| format!("there is no entry #{id} (see `hunch log list`)"))?;
+            let new = apply(old, entry, &now)?;
+            if !j.update_headache(&new)? {
+                bail!("there is no entry #{id} (see `hunch log list`)");
+            }
+            outln!("#{id} now: {}", describe(&new));
+        }
+        LogCommand::Remove { id } => {
+            let mut j = journal(&args.journal)?;
+            if !j.remove_headache(*id)? {
+                bail!("there is no entry #{id} (see `hunch log list`)");
+            }
+            outln!("removed #{id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
