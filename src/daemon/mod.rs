@@ -330,6 +330,16 @@ impl Daemon {
             if !self.source.release(&*self.clock) {
                 return Ok(Some(StopReason::EndOfRecording));
             }
+            if self.last_held_sample.is_none() {
+                // The hold begins now: what was observed last holds until now (one sample
+                // closes it), and the hold's own samples stand for the time from here.
+                self.last_held_sample = Some(now);
+                if self.last_wall.is_some() && !self.last.0.is_held() {
+                    let wall = self.clock.wall_ms();
+                    let (state, deg) = self.last;
+                    self.record((now, wall), state, deg, 0.0, None)?;
+                }
+            }
             let due = self
                 .last_held_sample
                 .map_or(now, |t| t + self.settings.sample_interval);
