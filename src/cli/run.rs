@@ -13,7 +13,7 @@ use hunch::camera::replay::Replay;
 use hunch::camera::webcam::Webcam;
 use hunch::camera::FrameSource;
 use hunch::clock::{Clock, SystemClock, VirtualClock};
-use hunch::daemon::session::{Loginctl, NoSession};
+use hunch::daemon::session::{Logind, NoSession};
 use hunch::daemon::{Daemon, Parts, Settings};
 use hunch::journal::{Journal, Opened};
 use hunch::models::ModelVariant;
@@ -110,7 +110,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         session: if args.source.is_some() && args.fast {
             Box::new(NoSession)
         } else {
-            Box::new(Loginctl::new())
+            Box::new(Logind::start())
         },
         commands,
         settings: Settings {
