@@ -108,11 +108,27 @@ fn rig(
     session: Box<dyn SessionWatch>,
     neutral: Neutral,
 ) -> Rig {
+    rig_with(
+        name,
+        Box::new(hunch::camera::replay::Replay::new(recording)),
+        clock,
+        session,
+        neutral,
+    )
+}
+
+fn rig_with(
+    name: &str,
+    source: Box<dyn hunch::camera::FrameSource>,
+    clock: Box<dyn Clock>,
+    session: Box<dyn SessionWatch>,
+    neutral: Neutral,
+) -> Rig {
     let dir = tempdir(name);
     let (journal, _) = Journal::open(&dir.join("journal.sqlite")).unwrap();
     let (tx, commands) = channel();
     let daemon = Daemon::new(Parts {
-        source: Box::new(hunch::camera::replay::Replay::new(recording)),
+        source,
         clock,
         monitor: Monitor::new(
             engine(ModelVariant::Full),
@@ -380,6 +396,58 @@ fn a_night_asleep_is_not_monitored_time() {
     assert!(total <= 101.0, "{total}");
 }
 
+/// Between the session's `Sleeping` and `Woke`, as the daemon was told them.
+#[derive(Clone, Default)]
+struct Asleep(Arc<std::sync::atomic::AtomicBool>);
+
+/// A session watch passing another's events on, noting sleep and wake.
+struct Noting<W: SessionWatch>(W, Asleep);
+
+impl<W: SessionWatch> SessionWatch for Noting<W> {
+    fn poll(&mut self) -> Option<SessionEvent> {
+        let e = self.0.poll();
+        match e {
+            Some(SessionEvent::Sleeping) => {
+                self.1 .0.store(true, std::sync::atomic::Ordering::SeqCst)
+            }
+            Some(SessionEvent::Woke) => self.1 .0.store(false, std::sync::atomic::Ordering::SeqCst),
+            _ => {}
+        }
+        e
+    }
+}
+
+/// A source that counts the times it was asked for a frame while the machine slept: the
+/// camera would have been opened then.
+struct Spy {
+    inner: hunch::camera::replay::Replay,
+    asleep: Asleep,
+    polls_asleep: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl hunch::camera::FrameSource for Spy {
+    fn poll(
+        &mut self,
+        clock: &dyn Clock,
+        wait: std::time::Duration,
+    ) -> Result<hunch::camera::Poll, hunch::camera::SourceError> {
+        if self.asleep.0.load(std::sync::atomic::Ordering::SeqCst) {
+            self.polls_asleep
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.inner.poll(clock, wait)
+    }
+    fn release(&mut self, clock: &dyn Clock) -> bool {
+        self.inner.release(clock)
+    }
+    fn next_frame(&mut self) -> Result<Option<hunch::vocab::Frame>, hunch::camera::SourceError> {
+        self.inner.next_frame()
+    }
+    fn id(&self) -> String {
+        self.inner.id()
+    }
+}
+
 /// Ticks until the journal holds an event of `kind`, calling `before` ahead of every tick;
 /// returns the daemon's clock then.
 fn tick_until_journaled(r: &mut Rig, kind: EventKind, mut before: impl FnMut()) -> f64 {
@@ -407,11 +475,17 @@ fn lock_and_sleep_from_logind_over_dbus() {
     let n = neutral();
     let clock = VirtualClock::starting_at(WALL0);
     // The webcam sees nothing while the machine sleeps: the recording has the hour's gap.
-    let mut r = rig(
+    let asleep = Asleep::default();
+    let polls_asleep = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut r = rig_with(
         "lib-logind",
-        recording(Some((60, SLEEP_S))),
+        Box::new(Spy {
+            inner: hunch::camera::replay::Replay::new(recording(Some((60, SLEEP_S)))),
+            asleep: asleep.clone(),
+            polls_asleep: Arc::clone(&polls_asleep),
+        }),
         Box::new(clock.clone()),
-        Box::new(Logind::start()),
+        Box::new(Noting(Logind::start(), asleep)),
         n,
     );
     assert!(stand_in.wait_for(|l| l.locked_hint_reads() == 1 && l.inhibitors().len() == 1));
@@ -443,6 +517,8 @@ fn lock_and_sleep_from_logind_over_dbus() {
     stand_in.prepare_for_sleep(false);
     assert!(stand_in.wait_for(|l| l.inhibitors().len() == 2));
     r.run_until(&clock, clock.now() + 20.0);
+    // From `Sleeping` to `Woke` the camera was never asked for a frame.
+    assert_eq!(polls_asleep.load(std::sync::atomic::Ordering::SeqCst), 0);
     let f = r.daemon.finish(StopReason::Signal).unwrap();
 
     let (samples, events) = rows(&f.journal);

@@ -182,6 +182,9 @@ pub struct Daemon {
     frame_errors: u64,
     /// The latest measured frame: its own reading or why it gave none, and when.
     last_frame: Option<(crate::posture::Sample, i64)>,
+    /// Between logind's `PrepareForSleep(true)` and `(false)`: nothing is opened or
+    /// recorded (logind always sends the second, even when suspending fails).
+    asleep: bool,
 }
 
 /// The local date of `wall_ms`.
@@ -243,6 +246,7 @@ impl Daemon {
             journal_failing: false,
             frame_errors: 0,
             last_frame: None,
+            asleep: false,
         };
         let id = d.source_id.clone();
         d.write_event(wall, EventKind::Start, &id);
@@ -324,6 +328,13 @@ impl Daemon {
             self.session_event(event)?;
         }
         self.roll_day()?;
+        if self.asleep {
+            // Waits in real time, whatever the daemon's clock: the machine is suspending,
+            // and only logind's word that it woke ends this.
+            self.source.release(&*self.clock);
+            std::thread::sleep(IDLE);
+            return Ok(None);
+        }
         let now = self.clock.now();
         if let Some(held) = self.monitor.hold(now) {
             // Paused or locked: no inference, and the camera is closed.
@@ -384,13 +395,17 @@ impl Daemon {
                 self.write_event(wall, kind, "");
             }
             SessionEvent::Sleeping => {
-                // Close the camera before the machine sleeps, and make sure the first
-                // sample after waking does not claim the sleep: the run of samples ends.
+                // Close the camera before the machine sleeps and keep it closed until it
+                // wakes; the first sample after waking claims none of the sleep.
+                tracing::info!("the machine is going to sleep: camera closed");
+                self.asleep = true;
                 self.source.release(&*self.clock);
                 self.last_wall = None;
                 self.write_event(wall, EventKind::Sleep, "");
             }
             SessionEvent::Woke => {
+                tracing::info!("the machine woke up");
+                self.asleep = false;
                 self.last_wall = None;
                 self.write_event(wall, EventKind::Wake, "");
             }

@@ -95,6 +95,11 @@ pub fn hunch_in(home: &Path) -> std::process::Command {
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_RUNTIME_DIR", home.join("run"))
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        // No system bus either: the tests do not follow the developer's own logind session.
+        .env(
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            "unix:path=/nonexistent/hunch-test-bus",
+        )
         .env_remove("ORT_DYLIB_PATH");
     c
 }
