@@ -1,10 +1,11 @@
 //! BlazePose in Rust: person detection, landmark regression and tracking, reproducing
 //! MediaPipe's CPU pipeline on ONNX Runtime.
 //!
-//! [`PoseEngine`] owns both ONNX sessions and their input buffers (created once) and turns
-//! an RGB image into a [`PoseEstimate`]. For a stream of frames, [`PoseEngine::track`]
-//! takes the next ROI from the previous frame's auxiliary landmarks (33–34) and runs the
-//! detector only when that track is lost (presence < 0.5), as MediaPipe's video mode does.
+//! [`PoseEngine`] owns both ONNX sessions and their input buffers and turns an RGB image
+//! into a [`PoseEstimate`]. For a stream of frames, [`PoseEngine::track`] takes the next
+//! ROI from the previous frame's auxiliary landmarks (33–34) and runs the detector only
+//! when that track is lost (presence < 0.5), as MediaPipe's video mode does; while the
+//! track holds, the detector's session is released and created again when needed.
 //! This module knows nothing of cameras or posture.
 
 pub mod anchors;
@@ -132,29 +133,88 @@ pub struct EngineStats {
     pub frames: u64,
     pub detector_runs: u64,
     pub landmark_runs: u64,
+    /// Times the detector's session was created (the first at [`PoseEngine::new`]).
+    pub detector_loads: u64,
+}
+
+/// Frames tracked in a row without the detector after which its session is released.
+/// At the monitor's one frame a second that is half a minute; creating it again when the
+/// track is lost costs one model load (tens of ms).
+pub const DETECTOR_IDLE_FRAMES: u32 = 30;
+
+/// The detector's session, present only while it may be needed: it holds about 21 MB and
+/// sits idle while the landmark model tracks the person on its own.
+struct DetectorSlot {
+    env: ort::environment::Environment,
+    model: session::ModelFile,
+    opts: SessionOptions,
+    loaded: Option<Detector>,
+    /// Frames since the detector last ran.
+    idle: u32,
+}
+
+impl DetectorSlot {
+    fn get(&mut self, stats: &mut EngineStats) -> Result<&mut Detector, PoseError> {
+        self.idle = 0;
+        match &mut self.loaded {
+            Some(d) => Ok(d),
+            slot => {
+                stats.detector_loads += 1;
+                Ok(slot.insert(Detector::from_file(&self.env, &self.model, self.opts)?))
+            }
+        }
+    }
+
+    /// One more frame without the detector; releases it once idle long enough.
+    fn idle_frame(&mut self) {
+        self.idle = self.idle.saturating_add(1);
+        if self.idle >= DETECTOR_IDLE_FRAMES && self.loaded.take().is_some() {
+            session::release_free_memory();
+        }
+    }
 }
 
 /// Detector + landmark model + tracking state.
 pub struct PoseEngine {
-    detector: Detector,
+    detector: DetectorSlot,
     landmarker: Landmarker,
     tracked: Option<Roi>,
     stats: EngineStats,
 }
 
 impl PoseEngine {
-    /// Loads ONNX Runtime (if not yet loaded) and both models.
+    /// Loads both models (ONNX Runtime must be loaded: [`crate::runtime::init`]). Both are
+    /// loaded now, so that a missing or corrupt file is reported here; the detector's
+    /// session is released later while tracking holds, and created again from the same
+    /// open file when needed.
     pub fn new(
         env: &ort::environment::Environment,
         models: &ModelPaths,
         opts: SessionOptions,
     ) -> Result<Self, PoseError> {
+        let landmarker = Landmarker::new(env, &models.landmark, opts)?;
+        let model = session::ModelFile::open(&models.detector)?;
+        let detector = Detector::from_file(env, &model, opts)?;
         Ok(Self {
-            detector: Detector::new(env, &models.detector, opts)?,
-            landmarker: Landmarker::new(env, &models.landmark, opts)?,
+            detector: DetectorSlot {
+                env: env.clone(),
+                model,
+                opts,
+                loaded: Some(detector),
+                idle: 0,
+            },
+            landmarker,
             tracked: None,
-            stats: EngineStats::default(),
+            stats: EngineStats {
+                detector_loads: 1,
+                ..EngineStats::default()
+            },
         })
+    }
+
+    /// Whether the detector's session is in memory now.
+    pub fn detector_loaded(&self) -> bool {
+        self.detector.loaded.is_some()
     }
 
     pub fn stats(&self) -> EngineStats {
@@ -191,11 +251,17 @@ impl PoseEngine {
         if let Some(roi) = self.tracked.take() {
             let out = self.run_landmarks(img, roi)?;
             if out.pose.is_some() {
+                self.detector.idle_frame();
                 return Ok(out);
             }
         }
         self.stats.detector_runs += 1;
-        let detection = self.detector.detect(img)?.into_iter().next();
+        let detection = self
+            .detector
+            .get(&mut self.stats)?
+            .detect(img)?
+            .into_iter()
+            .next();
         let Some(det) = detection else {
             return Ok(PoseEstimate {
                 width: img.width(),
