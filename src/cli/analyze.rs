@@ -104,8 +104,9 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
     if args.track {
         let stats = engine.stats();
         eprintln!(
-            "hunch: tracked {} frames: detector ran on {}, its session was loaded {} times",
-            stats.frames, stats.detector_runs, stats.detector_loads
+            "hunch: tracked {} frames: detector ran on {}, {} of them for lost shoulders; \
+             detector session loaded {}×",
+            stats.frames, stats.detector_runs, stats.redetections, stats.detector_loads
         );
     }
     Ok(if failures == 0 {
