@@ -4,8 +4,8 @@
 //! - `preprocess`: the warps (SSE2 and the scalar reference) and JPEG decoding;
 //! - `mask`: one landmark inference with and without the segmentation output (needs the
 //!   unstripped models: `HUNCH_BENCH_MASKED_MODELS`, default `../shared/models`);
-//! - `ort`: ONNX Runtime's own call, plain `run` against `IoBinding` with preallocated
-//!   outputs;
+//! - `ort`: ONNX Runtime's own call: plain `run` (hunch's settings) against the same with
+//!   ONNX Runtime's memory pattern and against `IoBinding` with preallocated outputs;
 //! - `posture`: features, angle and filter on one estimate;
 //! - `threads_N`: detector, landmark models, the single-image path per image (detector +
 //!   landmarks, as `hunch analyze` runs it), a tracked frame (landmarks only, as the monitor
@@ -255,20 +255,29 @@ fn ort_call(c: &mut Criterion, env: &ort::environment::Environment, model: &Path
     use ort::session::{builder::GraphOptimizationLevel, Session};
     use ort::value::{Tensor, TensorRef};
 
-    // The settings `hunch::pose` uses (see its session.rs).
-    let open = || {
+    // The settings `hunch::pose` uses (see its session.rs), memory pattern aside.
+    let open = |memory_pattern: bool| {
         let b = Session::builder(env).expect("builder");
         let b = b
             .with_optimization_level(GraphOptimizationLevel::All)
             .expect("level");
         let b = b.with_intra_threads(1).expect("threads");
         let b = b.with_inter_threads(1).expect("threads");
-        let mut b = b.with_intra_op_spinning(false).expect("spinning");
+        let b = b.with_intra_op_spinning(false).expect("spinning");
+        let mut b = b.with_memory_pattern(memory_pattern).expect("pattern");
         b.commit_from_file(model).expect("session")
     };
     let mut g = c.benchmark_group("ort");
     let input = ndarray::Array4::<f32>::from_elem((1, 256, 256, 3), 0.5);
-    let mut plain = open();
+    let mut with_pattern = open(true);
+    g.bench_function("landmark_full_run_memory_pattern", |b| {
+        b.iter(|| {
+            let t = TensorRef::from_array_view(&input).expect("tensor");
+            let out = with_pattern.run(ort::inputs!["input_1" => t]).expect("run");
+            out.len()
+        })
+    });
+    let mut plain = open(false);
     g.bench_function("landmark_full_run", |b| {
         b.iter(|| {
             let t = TensorRef::from_array_view(&input).expect("tensor");
@@ -276,7 +285,7 @@ fn ort_call(c: &mut Criterion, env: &ort::environment::Environment, model: &Path
             out.len()
         })
     });
-    let mut bound = open();
+    let mut bound = open(false);
     let allocator = ort::memory::Allocator::default();
     let mut binding = bound.create_binding().expect("binding");
     let mut tensor = Tensor::<f32>::new(&allocator, [1usize, 256, 256, 3]).expect("input");

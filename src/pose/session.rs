@@ -88,9 +88,9 @@ pub(super) fn load(
     // All graph optimisations: the models are static, so the one-off cost at load
     // (tens of ms) buys faster inference for the life of the process. (Measured with
     // ONNX Runtime 1.31.1 on the full landmark model, one thread: `Extended` and `Basic`
-    // take 2.5× as long as `All`, whose NCHWc layout suits MLAS's convolutions. Memory
-    // patterns, the arena, weight prepacking and flush-to-zero each changed the time by
-    // under 5%, within noise, so they keep ONNX Runtime's defaults.)
+    // take 2.5× as long as `All`, whose NCHWc layout suits MLAS's convolutions. The arena,
+    // weight prepacking and flush-to-zero each changed the time by under 5%, within noise,
+    // so they keep ONNX Runtime's defaults.)
     let builder = step(builder.with_optimization_level(GraphOptimizationLevel::All))?;
     let builder = step(builder.with_intra_threads(opts.threads.max(1)))?;
     let builder = step(builder.with_inter_threads(1))?;
@@ -102,7 +102,12 @@ pub(super) fn load(
     // prepacked weights): a short `hunch run` peaked lower (117 → 104 MB), but over
     // 10 minutes at 1 sample/s system time rose 7× (0.3 → 2.3 s) and the peak was no
     // lower (122 MB): allocating and freeing every buffer each frame costs more than it saves.
-    let mut builder = step(builder.with_intra_op_spinning(false))?;
+    let builder = step(builder.with_intra_op_spinning(false))?;
+    // No memory pattern: with it ONNX Runtime plans one block for all of a run's
+    // intermediate tensors at their peak; without it they come from the arena one by one
+    // and are reused. `hunch demo` peaked at 83.6 instead of 91.5 MB and held 64.9 instead
+    // of 67.8 MB while tracking, with the same CPU time (bench `ort`: the same per run).
+    let mut builder = step(builder.with_memory_pattern(false))?;
     let source = model.readable_path();
     let session = builder.commit_from_file(&source).map_err(|e| {
         // ONNX Runtime names the file it read; name the user's.
