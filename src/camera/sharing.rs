@@ -316,7 +316,9 @@ impl SharingState {
         // Whoever is seen will be seen leaving. With nobody in sight (another user's
         // process), try again now and then.
         if seen.is_empty() {
-            self.retry = Some((at + RETRY_UNSEEN, RETRY_UNSEEN));
+            // Each busy try after a retry waits longer than the one before.
+            let wait = self.retry.map_or(RETRY_UNSEEN, |(_, w)| w);
+            self.retry = Some((at + wait, wait));
         }
         self.set_in_use(describe(&seen));
     }
