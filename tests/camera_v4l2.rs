@@ -290,7 +290,7 @@ fn cameras_lists_the_formats_negotiated_over_v4l2() {
 fn mjpeg_capture_releases_the_device_between_samples() {
     let env = Env::new(
         "mjpeg",
-        "interval_seconds = 1.0\nrelease_after_seconds = 0.5",
+        "interval_seconds = 1.0\nsteady_interval_seconds = 1.0\nrelease_after_seconds = 0.5",
     );
     let j = env.run_for(4.5, |_| {});
     let states = measured(&j);
@@ -312,7 +312,7 @@ fn mjpeg_capture_releases_the_device_between_samples() {
 fn yuyv_capture_decodes_and_a_short_interval_keeps_the_device_open() {
     let env = Env::new(
         "yuyv",
-        "interval_seconds = 0.5\nrelease_after_seconds = 3.0\npixel_format = \"yuyv\"",
+        "interval_seconds = 0.5\nsteady_interval_seconds = 0.5\nrelease_after_seconds = 3.0\npixel_format = \"yuyv\"",
     );
     let j = env.run_for(3.5, |_| {});
     let states = measured(&j);
@@ -335,7 +335,7 @@ fn yuyv_capture_decodes_and_a_short_interval_keeps_the_device_open() {
 fn the_monitor_survives_the_camera_vanishing_and_recovers() {
     let env = Env::new(
         "vanish",
-        "interval_seconds = 0.5\nrelease_after_seconds = 3.0",
+        "interval_seconds = 0.5\nsteady_interval_seconds = 0.5\nrelease_after_seconds = 3.0",
     );
     let j = env.run_for(9.0, |env| {
         std::thread::sleep(Duration::from_secs(2));
