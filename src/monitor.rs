@@ -111,7 +111,8 @@ impl Monitor {
             };
             (sample, est.presence)
         };
-        self.policy.reading(t, forward_reading(&sample, self.filter.params().exit_deg));
+        self.policy
+            .reading(t, forward_reading(&sample, self.filter.params().exit_deg));
         let filtered = self.filter.push(t, sample);
         let (state, alert) = self.policy.step(t, filtered.state);
         Ok(Step {

@@ -192,7 +192,11 @@ impl Env {
             .lines()
             .filter_map(|l| {
                 let mut f = l.split(' ');
-                Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?.into()))
+                Some((
+                    f.next()?.parse().ok()?,
+                    f.next()?.parse().ok()?,
+                    f.next()?.into(),
+                ))
             })
             .collect()
     }
@@ -432,7 +436,10 @@ fn at_the_defaults_the_camera_is_closed_between_samples_most_of_the_time() {
     assert_eq!(spans.len(), measured, "{spans:?}");
     assert_eq!(env.count("open"), env.count("close"));
     for w in spans.windows(2) {
-        assert!(w[1].0 - w[0].1 >= 4_000, "closed between samples: {spans:?}");
+        assert!(
+            w[1].0 - w[0].1 >= 4_000,
+            "closed between samples: {spans:?}"
+        );
     }
     let open_ms: i64 = spans.iter().map(|(a, b)| b - a).sum();
     let span_ms = samples.last().unwrap().t_ms - spans[0].0;
@@ -443,7 +450,10 @@ fn at_the_defaults_the_camera_is_closed_between_samples_most_of_the_time() {
         spans.len()
     );
     // Each burst waits out the warm-up (200 ms + 4 frames at 15 fps), then closes.
-    assert!(spans.iter().all(|(a, b)| b - a >= 400 && b - a < 1500), "{spans:?}");
+    assert!(
+        spans.iter().all(|(a, b)| b - a >= 400 && b - a < 1500),
+        "{spans:?}"
+    );
     assert!(share < 0.15, "{share}");
     // The journal's light-on time is the time the device was really open.
     let journaled: i64 = samples.iter().map(|s| s.camera_open_ms).sum();
@@ -517,11 +527,17 @@ fn another_app_opening_the_camera_makes_hunch_let_go_hold_and_resume() {
         "{during:?}"
     );
     for side in [
-        samples.iter().filter(|s| s.t_ms < in_use[0].t_ms).collect::<Vec<_>>(),
+        samples
+            .iter()
+            .filter(|s| s.t_ms < in_use[0].t_ms)
+            .collect::<Vec<_>>(),
         samples.iter().filter(|s| s.t_ms > free[0].t_ms).collect(),
     ] {
         assert!(
-            side.iter().filter(|s| s.state == MonitorState::Upright).count() >= 2,
+            side.iter()
+                .filter(|s| s.state == MonitorState::Upright)
+                .count()
+                >= 2,
             "{samples:?}"
         );
     }
@@ -573,6 +589,10 @@ fn a_camera_busy_at_start_is_waited_for_quietly() {
         .filter(|(_, p, w)| *p == run.pid && w == "busy")
         .count();
     assert_eq!(busy, 1, "{:?}", env.timeline());
-    assert!(!run.stderr.contains("cannot use the camera"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("cannot use the camera"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("keeps trying"), "{}", run.stderr);
 }

@@ -71,7 +71,11 @@ pub fn holders(device: &Path) -> Vec<Holder> {
     };
     let mut found = Vec::new();
     for entry in procs.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
         if pid == me {
@@ -434,7 +438,10 @@ mod tests {
             }]
         );
         s.tick(t0 + RETRY_UNSEEN_MAX * 2);
-        assert!(changes(&mut s).is_empty(), "no retries while it is in sight");
+        assert!(
+            changes(&mut s).is_empty(),
+            "no retries while it is in sight"
+        );
         s.holders_changed(vec![]);
         assert_eq!(changes(&mut s), [Sharing::Free]);
     }

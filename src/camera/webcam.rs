@@ -236,13 +236,22 @@ impl Capture {
     }
 }
 
+impl Capture {
+    /// Tells the thread to stop and close the device, without waiting for it: the thread
+    /// ends within a frame, and its handle is returned to be joined before the device is
+    /// opened again.
+    fn stop(&mut self) -> Option<JoinHandle<()>> {
+        self.stop.store(true, Ordering::Relaxed);
+        // Unblock a pending send: the thread's next send fails and it ends.
+        drop(std::mem::replace(&mut self.rx, sync_channel(1).1));
+        self.thread.take()
+    }
+}
+
 impl Drop for Capture {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        // Unblock a pending send, then wait: dropping the Camera releases the device.
-        while self.rx.try_recv().is_ok() {}
-        if let Some(t) = self.thread.take() {
-            drop(std::mem::replace(&mut self.rx, sync_channel(1).1));
+        // Wait: dropping the Camera releases the device.
+        if let Some(t) = self.stop() {
             let _ = t.join();
         }
     }
@@ -259,6 +268,17 @@ pub struct Webcam {
     shared: Arc<Shared>,
     watch: Option<DeviceWatch>,
     sharing: SharingState,
+    /// A capture thread told to stop and not waited for yet.
+    stopping: Option<JoinHandle<()>>,
+}
+
+impl Drop for Webcam {
+    fn drop(&mut self) {
+        self.let_go();
+        if let Some(t) = self.stopping.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Webcam {
@@ -283,6 +303,20 @@ impl Webcam {
             }),
             watch,
             sharing: SharingState::new(),
+            stopping: None,
+        }
+    }
+
+    /// Stops capturing without waiting (the loop stays responsive); the device closes
+    /// within a frame.
+    fn let_go(&mut self) {
+        if let Some(mut c) = self.capture.take() {
+            if let Some(t) = c.stop() {
+                // An older thread still ending is waited for first (it has had the time).
+                if let Some(old) = self.stopping.replace(t) {
+                    let _ = old.join();
+                }
+            }
         }
     }
 
@@ -296,6 +330,12 @@ impl Webcam {
             // Another application has it (the daemon holds monitoring until it is free).
             std::thread::sleep(timeout.min(WAIT_STEP));
             return Poll::Idle;
+        }
+        if self.capture.is_none() {
+            // Never two threads on the device: the last one has closed it before this opens.
+            if let Some(t) = self.stopping.take() {
+                let _ = t.join();
+            }
         }
         let (params, shared) = (self.params, &self.shared);
         let capture = self
@@ -314,7 +354,7 @@ impl Webcam {
             Ok(Msg::Error(e)) if is_busy(&e) => {
                 // Not trouble: another application streams it. Let go and wait quietly.
                 tracing::debug!("camera busy: {e}");
-                self.capture = None;
+                self.let_go();
                 self.sharing.busy(Instant::now());
                 Poll::Idle
             }
@@ -335,7 +375,7 @@ impl FrameSource for Webcam {
     }
 
     fn release(&mut self, _clock: &dyn Clock) -> bool {
-        self.capture = None;
+        self.let_go();
         true
     }
 
@@ -378,7 +418,7 @@ impl FrameSource for Webcam {
         self.sharing.tick(Instant::now());
         let change = self.sharing.next_change();
         if matches!(change, Some(Sharing::InUse { .. })) {
-            self.capture = None; // let go at once
+            self.let_go(); // at once
         }
         change
     }
@@ -434,7 +474,10 @@ fn capture_loop(
             if fresh {
                 // Right after opening, frames are often dark until exposure settles.
                 let mut tries = 0;
-                while Exposure::of(&img).is_blank() && tries < p.warmup_frames {
+                while Exposure::of(&img).is_blank()
+                    && tries < p.warmup_frames
+                    && !stop.load(Ordering::Relaxed)
+                {
                     img = grab(c)?;
                     tries += 1;
                 }
