@@ -191,3 +191,34 @@ impl CameraParams {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_two_rates_are_checked_and_name_their_key() {
+        let d = CameraParams::default();
+        assert!(d.validate().is_ok());
+        // The steady rate is the slower one, and at most the gap an alert is credited.
+        for steady in [0.5, MAX_STEADY_INTERVAL_SECONDS + 1.0, f64::NAN] {
+            let p = CameraParams {
+                steady_interval_seconds: steady,
+                ..d
+            };
+            assert_eq!(p.validate().unwrap_err().key, "steady_interval_seconds");
+        }
+        let one_rate = CameraParams {
+            steady_interval_seconds: 1.0,
+            ..d
+        };
+        assert!(one_rate.validate().is_ok());
+        assert_eq!(
+            (one_rate.interval(true), one_rate.interval(false)),
+            (1.0, 1.0)
+        );
+        assert_eq!((d.interval(true), d.interval(false)), (1.0, 6.0));
+        // A sample at the steady rate may stand for its whole interval and more.
+        assert!(d.max_sample_seconds() >= 3.0 * d.steady_interval_seconds);
+    }
+}
