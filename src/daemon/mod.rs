@@ -24,7 +24,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use thiserror::Error;
 
-use crate::camera::{FrameSource, Poll, SourceError};
+use crate::camera::{FrameSource, Poll, Sharing, SourceError};
 use crate::clock::Clock;
 use crate::command::{Command, Incoming, PauseFor, Reply, Status};
 use crate::human::short_duration;
@@ -327,6 +327,9 @@ impl Daemon {
         while let Some(event) = self.session.poll() {
             self.session_event(event)?;
         }
+        while let Some(change) = self.source.sharing() {
+            self.camera_sharing(change)?;
+        }
         self.roll_day()?;
         if self.asleep {
             // Waits in real time, whatever the daemon's clock: the machine is suspending,
@@ -413,6 +416,26 @@ impl Daemon {
         Ok(())
     }
 
+    /// Another application took the camera, or gave it back. While it has it, monitoring
+    /// is held as [`MonitorState::CameraInUse`] and the camera stays closed.
+    fn camera_sharing(&mut self, change: Sharing) -> Result<(), DaemonError> {
+        let wall = self.clock.wall_ms();
+        match change {
+            Sharing::InUse { by } => {
+                tracing::info!("{by} is using the camera; hunch lets go of it until it is free");
+                self.source.release(&*self.clock);
+                self.monitor.policy_mut().set_camera_in_use(true);
+                self.journal.event(wall, EventKind::CameraInUse, &by)?;
+            }
+            Sharing::Free => {
+                tracing::info!("the camera is free again; monitoring goes on");
+                self.monitor.policy_mut().set_camera_in_use(false);
+                self.journal.event(wall, EventKind::CameraFree, "")?;
+            }
+        }
+        Ok(())
+    }
+
     fn trouble(&mut self, why: String) -> Result<(), DaemonError> {
         if self.trouble.is_none() {
             tracing::warn!("{}: {why}; hunch keeps trying", self.source_id);
@@ -471,6 +494,9 @@ impl Daemon {
         if let Some(alert) = step.alert {
             self.alert((now, wall), alert)?;
         }
+        // The full sampling rate while a hunch may be forming; the steady one otherwise.
+        self.source
+            .set_attentive(self.monitor.policy().attentive(now));
         Ok(())
     }
 
