@@ -1,9 +1,9 @@
 //! `hunch generate`: shell completions and man pages, made from the very clap definitions
-//! the binary parses, so they cannot drift from the real options. Hidden from `--help`
-//! (and from the man pages); the packaging scripts call it, and so may anyone who wants
-//! completions for a shell or a prefix the packages do not cover.
+//! the binary parses, so they cannot drift from the real options. The packaging scripts
+//! call it, and so may anyone who wants completions for a shell or a prefix the packages
+//! do not cover. (It is not hidden: clap_complete offers hidden subcommands anyway.)
 //!
-//! A hidden subcommand rather than a build script: the definitions live in the binary's
+//! A subcommand rather than a build script: the definitions live in the binary's
 //! `cli` module and name library types, which a build script (run before the crate is
 //! compiled) cannot see; and an every-build side effect would write man pages on each
 //! `cargo build` for no one.

@@ -98,8 +98,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Check what hunch needs, one line each, and say what to fix (exit 1: cannot monitor).
     Doctor(doctor::DoctorArgs),
-    /// Shell completions and man pages (for packaging).
-    #[command(subcommand, hide = true)]
+    /// Write shell completions or man pages (the packages ship them already).
+    #[command(subcommand)]
     Generate(generate::GenerateCommand),
 }
 

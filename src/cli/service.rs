@@ -18,7 +18,6 @@ pub enum ServiceCommand {
     Uninstall,
     /// What the XDG autostart entry runs at login: `hunch run`, unless the user service
     /// runs hunch in this session or there is no calibration yet.
-    #[command(hide = true)]
     Autostart,
 }
 
