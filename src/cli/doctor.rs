@@ -524,7 +524,9 @@ fn check_service() -> Check {
     const NAME: &str = "service";
     let units = hunch::paths::user_unit_files();
     let autostart = hunch::paths::autostart_files();
-    let manager = systemctl_query(&["is-system-running"]);
+    // "offline" (or nothing) when no systemd user manager answers (no login session, a
+    // container, a system without systemd).
+    let manager = systemctl_query(&["is-system-running"]).filter(|s| s != "offline");
     let Some(unit) = units.first() else {
         if let Some(a) = autostart.first() {
             return Check::ok(
