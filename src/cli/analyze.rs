@@ -84,6 +84,11 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
             writeln!(out, "{}", summary(path, &est))?;
             if let Some(pj) = posture_json {
                 writeln!(out, "  posture: {}", posture_summary(&pj))?;
+                // As the JSON's `calibration_mismatch`: the angle is against a neutral
+                // measured at another size or with another model.
+                if let Some(why) = pj["calibration_mismatch"].as_str() {
+                    writeln!(out, "  warning: {why}")?;
+                }
             }
         }
         if let (Some(target), Some(pose)) = (&args.overlay, &est.pose) {
