@@ -145,7 +145,13 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
             let entries = j.headaches(from, to)?;
             if *json {
                 for h in &entries {
-                    outln!("{}", super::report::headache_json(h));
+                    outln!(
+                        "{}",
+                        hunch::report::render::export::headache_json(
+                            h,
+                            &jiff::tz::TimeZone::system()
+                        )
+                    );
                 }
             } else if entries.is_empty() {
                 outln!("No headaches logged in the last {days} days.");

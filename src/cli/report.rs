@@ -1,7 +1,7 @@
 //! `hunch report` and `hunch export`: parse, read the journal, call the library's
 //! renderers, write.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -259,20 +259,6 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One diary entry as a JSON object (export and `hunch log list --json`).
-pub fn headache_json(h: &hunch::diary::Headache) -> serde_json::Value {
-    serde_json::json!({
-        "id": h.id,
-        "at_ms": h.at.as_millisecond(),
-        "at": h.at.to_zoned(TimeZone::system()).to_string(),
-        "intensity": h.intensity,
-        "duration_s": h.duration_s,
-        "kind": h.kind.as_str(),
-        "medication": h.medication,
-        "note": h.note,
-    })
-}
-
 pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let tz = TimeZone::system();
     let from = parse_date(&args.from)?;
@@ -288,63 +274,25 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let journal = open_journal(&args.journal)?;
     let start = Period::day(from, &tz)?.start_ms;
     let end = Period::day(to, &tz)?.end_ms;
-    let out = std::io::stdout();
-    let mut out = out.lock();
-    if args.diary {
+    let out = std::io::stdout().lock();
+    let written = if args.diary {
         let entries = journal.headaches(start, end)?;
         if args.json {
-            for h in &entries {
-                writeln!(out, "{}", headache_json(h))?;
-            }
+            render::export::headaches_json(out, &entries, &tz)
         } else {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
-                "id",
-                "at_ms",
-                "at",
-                "intensity",
-                "duration_s",
-                "kind",
-                "medication",
-                "note",
-            ])?;
-            for h in &entries {
-                w.write_record([
-                    h.id.map_or(String::new(), |i| i.to_string()),
-                    h.at.as_millisecond().to_string(),
-                    h.at.to_zoned(tz.clone()).to_string(),
-                    h.intensity.to_string(),
-                    h.duration_s.map_or(String::new(), |d| d.to_string()),
-                    h.kind.as_str().to_string(),
-                    h.medication.clone().unwrap_or_default(),
-                    h.note.clone().unwrap_or_default(),
-                ])?;
-            }
-            w.flush()?;
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let samples = journal.samples(start, end)?;
-    if args.json {
-        for s in samples {
-            writeln!(out, "{}", serde_json::to_string(&s)?)?;
+            render::export::headaches_csv(out, &entries, &tz)
         }
     } else {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(["t_ms", "time", "dt_ms", "state", "forward_deg"])?;
-        for s in samples {
-            let time = jiff::Timestamp::from_millisecond(s.t_ms)?
-                .to_zoned(tz.clone())
-                .to_string();
-            w.write_record([
-                s.t_ms.to_string(),
-                time,
-                s.dt_ms.to_string(),
-                s.state.as_str().to_string(),
-                s.forward_deg.map_or(String::new(), |a| format!("{a:.2}")),
-            ])?;
+        let samples = journal.samples(start, end)?;
+        if args.json {
+            render::export::samples_json(out, &samples)
+        } else {
+            render::export::samples_csv(out, &samples, &tz)
         }
-        w.flush()?;
+    };
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("writing the export")?,
     }
     Ok(ExitCode::SUCCESS)
 }

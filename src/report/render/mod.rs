@@ -2,6 +2,7 @@
 //! [`RangeSummary`](super::RangeSummary), tested against golden files (`tests/golden/`). None touches storage.
 
 pub mod csv;
+pub mod export;
 pub mod html;
 pub mod svg;
 pub mod text;
