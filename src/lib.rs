@@ -29,4 +29,5 @@ pub mod posture;
 pub mod recording;
 pub mod report;
 pub mod runtime;
+pub mod tray;
 pub mod vocab;
