@@ -124,6 +124,8 @@ impl Monitor {
             };
             (sample, est.presence)
         };
+        self.policy
+            .reading(t, forward_reading(&sample, self.filter.params().exit_deg));
         let filtered = self.filter.push(t, sample);
         let (state, alert) = self.policy.step(t, filtered.state);
         Ok(Step {
@@ -134,5 +136,17 @@ impl Monitor {
             alert,
             blank_started,
         })
+    }
+}
+
+/// One frame's reading as the policy's [`Policy::reading`] takes it: forward at or above
+/// the filter's exit threshold; nobody there counts as not forward; a frame that could not
+/// be measured says nothing.
+fn forward_reading(sample: &Sample, exit_deg: f32) -> Option<bool> {
+    match sample {
+        Sample::Measured(r) if r.counts() => Some(r.forward_deg >= exit_deg),
+        Sample::Measured(_) => None,
+        Sample::Rejected(Rejection::NoPerson) => Some(false),
+        Sample::Rejected(_) => None,
     }
 }

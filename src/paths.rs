@@ -118,18 +118,75 @@ pub fn check_private_dir(dir: &Path) -> Result<(), PathError> {
 /// source tree hunch was built from (for `cargo run` and the tests).
 pub fn share_dirs(name: &str, checkout: &str) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
+    if let Some(exe_dir) = exe_dir() {
         dirs.push(exe_dir.join(name));
-        dirs.push(exe_dir.join("../share/hunch").join(name));
+        if let Some(prefix) = exe_dir.parent() {
+            dirs.push(prefix.join("share/hunch").join(name));
+        }
     }
     if let Some(d) = data_dir() {
         dirs.push(d.join(name));
     }
     dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(checkout));
     dirs
+}
+
+/// The directory of the running `hunch` executable (`/usr/bin`, `~/.local/bin`, a build
+/// directory).
+pub fn exe_dir() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+}
+
+/// Where packages and administrators put systemd user units, in systemd's order of
+/// precedence; the user's own directory ([`systemd_user_dir`]) comes before them all.
+pub const SYSTEM_USER_UNIT_DIRS: &[&str] = &[
+    "/etc/systemd/user",
+    "/usr/local/lib/systemd/user",
+    "/usr/lib/systemd/user",
+    "/lib/systemd/user",
+];
+
+/// The installed `hunch.service` files systemd would find, the one it uses first: the
+/// user's own (`hunch service install`), then those of packages.
+pub fn user_unit_files() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = systemd_user_dir().into_iter().collect();
+    dirs.extend(SYSTEM_USER_UNIT_DIRS.iter().map(PathBuf::from));
+    let mut found: Vec<PathBuf> = Vec::new();
+    for d in dirs {
+        let f = d.join("hunch.service");
+        // /lib is often a link to /usr/lib: the same file is listed once.
+        let same = |g: &PathBuf| match (f.canonicalize(), g.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if f.is_file() && !found.iter().any(same) {
+            found.push(f);
+        }
+    }
+    found
+}
+
+/// The XDG autostart entries for hunch that a desktop would run at login, the user's
+/// own (`$XDG_CONFIG_HOME/autostart`) first, then those in `$XDG_CONFIG_DIRS` (default
+/// `/etc/xdg`), where the package puts one.
+pub fn autostart_files() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = xdg("XDG_CONFIG_HOME", ".config").into_iter().collect();
+    let system = std::env::var("XDG_CONFIG_DIRS")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "/etc/xdg".into());
+    dirs.extend(
+        system
+            .split(':')
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute()),
+    );
+    dirs.into_iter()
+        .map(|d| d.join("autostart/hunch.desktop"))
+        .filter(|f| f.is_file())
+        .collect()
 }
 
 /// Creates `dir` and its missing parents with mode 0700.

@@ -15,6 +15,12 @@
 //! 2. An alert needs the posture filter's *sustained* `Hunched` state, and a hunch episode
 //!    ([`crate::vocab::Episodes`]) at least `alert_after_seconds` old.
 //! 3. Alerts are at least `cooldown_seconds` apart, across episodes too.
+//!    An episode is dated from the sample that began it; but when the hunch's first forward
+//!    reading came after a longer gap than the readings that followed it (the camera was
+//!    sampled at its slow, steady rate), the episode is dated back by the difference, at
+//!    most [`MAX_GAP_CREDIT_SECONDS`]: sampling slowly while you sit upright never makes an
+//!    alert later than sampling at the full rate would have. At one rate all the time the
+//!    difference is zero.
 //! 4. **Escalation**: the first alert of an episode is gentle. If the same episode goes on
 //!    past the cooldown, the second is insistent (urgent, stays until dismissed). After that
 //!    the spacing doubles with each further alert (15 → 30 → 60 min with the defaults), so
@@ -24,6 +30,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::posture::PostureState;
 use crate::vocab::{BadSetting, Episodes, MonitorState};
+
+/// The most an episode is dated back for the gap before its first forward reading.
+pub const MAX_GAP_CREDIT_SECONDS: f64 = 30.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -94,6 +103,30 @@ pub struct Policy {
     episodes: Episodes,
     alerts_in_episode: u32,
     last_alert: Option<f64>,
+    /// When the previous frame's reading was taken.
+    last_reading: Option<f64>,
+    /// The run of forward readings in progress, if the last measured reading was forward.
+    forward_run: Option<ForwardRun>,
+}
+
+/// A run of forward readings: how long the gap before the first one was, and the shortest
+/// gap between readings since.
+#[derive(Debug, Clone, Copy)]
+struct ForwardRun {
+    gap_before: f64,
+    shortest_since: f64,
+}
+
+impl ForwardRun {
+    /// How much longer the gap before the run was than the sampling during it: what a
+    /// slower sampling rate before the hunch cost.
+    fn gap_credit(&self) -> f64 {
+        if self.shortest_since.is_finite() {
+            (self.gap_before - self.shortest_since).clamp(0.0, MAX_GAP_CREDIT_SECONDS)
+        } else {
+            0.0
+        }
+    }
 }
 
 impl Policy {
@@ -107,6 +140,8 @@ impl Policy {
             episodes: Episodes::default(),
             alerts_in_episode: 0,
             last_alert: None,
+            last_reading: None,
+            forward_run: None,
         }
     }
 
@@ -218,6 +253,42 @@ impl Policy {
     fn end_episode(&mut self) {
         self.episodes.end();
         self.alerts_in_episode = 0;
+        self.last_reading = None;
+        self.forward_run = None;
+    }
+
+    /// One frame's own reading at `t`, before its [`Policy::step`]: `Some(true)` when it
+    /// reads forward (at or above the posture filter's exit threshold), `Some(false)` when
+    /// it reads upright or nobody is there, `None` when it could not be measured (head
+    /// turned, looking down). The filter smooths; this sees each frame, so that a forming
+    /// hunch is noticed at its first reading.
+    pub fn reading(&mut self, t: f64, forward: Option<bool>) {
+        if self.hold(t).is_some() {
+            self.last_reading = None;
+            self.forward_run = None;
+            return;
+        }
+        let gap = self.last_reading.map(|last| (t - last).max(0.0));
+        self.last_reading = Some(t);
+        match (forward, &mut self.forward_run) {
+            (Some(true), None) => {
+                self.forward_run = Some(ForwardRun {
+                    gap_before: gap.unwrap_or(0.0),
+                    shortest_since: f64::INFINITY,
+                });
+            }
+            (Some(true), Some(run)) => {
+                run.shortest_since = run.shortest_since.min(gap.unwrap_or(f64::INFINITY));
+            }
+            (Some(false), _) => self.forward_run = None,
+            (None, _) => {}
+        }
+    }
+
+    /// Whether to look closely at `t`: a reading has come forward and none upright since,
+    /// or a hunch episode is in progress. The camera is then sampled at its full rate.
+    pub fn attentive(&self, t: f64) -> bool {
+        self.forward_run.is_some() || self.episodes.current(t).is_some()
     }
 
     /// One sample: the posture filter's state at `t`. Returns the state to record and an
@@ -233,7 +304,14 @@ impl Policy {
             PostureState::Hunching => MonitorState::Hunching,
             PostureState::Hunched => MonitorState::Hunched,
         };
-        if self.episodes.push(t, t, state) || self.episodes.current(t).is_none() {
+        // A new episode is dated back by what slow sampling before it cost.
+        let from = match self.forward_run {
+            Some(run) if state.is_hunched() && self.episodes.current(t).is_none() => {
+                t - run.gap_credit()
+            }
+            _ => t,
+        };
+        if self.episodes.push(from, t, state) || self.episodes.current(t).is_none() {
             self.alerts_in_episode = 0;
         }
         if self.snoozed_until.is_some() || posture != PostureState::Hunched {
@@ -452,5 +530,91 @@ mod tests {
         // The call ended the episode: 180 s more from 171.
         let a = run(&mut p, 171, 400, |_| Hunched);
         assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [351]);
+    }
+
+    /// A hunch at `onset` (upright before, forward after), sampled at 1 s while the policy
+    /// is attentive and every `steady` s otherwise, from `start`; the first alert's time.
+    fn sampled_alert(start: f64, onset: f64, steady: f64, report_readings: bool) -> f64 {
+        use crate::posture::{FilterParams, PostureFilter, Reading, Sample};
+        let mut p = Policy::new(PolicyParams::default());
+        let mut f = PostureFilter::new(FilterParams::default());
+        let mut t = start;
+        loop {
+            let deg = if t >= onset { 10.0 } else { 0.0 };
+            let reading = Reading {
+                forward_deg: deg,
+                cva_approx_deg: 51.0 - deg,
+                frontal_deg: deg,
+                world_deg: deg,
+                looking_down: false,
+                leaning_in: false,
+            };
+            if report_readings {
+                p.reading(t, Some(deg >= FilterParams::default().exit_deg));
+            }
+            let state = f.push(t, Sample::Measured(reading)).state;
+            if p.step(t, state).1.is_some() {
+                return t;
+            }
+            assert!(t < onset + 1000.0, "no alert");
+            t += if p.attentive(t) { 1.0 } else { steady };
+        }
+    }
+
+    #[test]
+    fn slow_sampling_before_a_hunch_never_makes_its_alert_later() {
+        // At one rate all the time the gap credit is nothing: the alert comes as it always
+        // did, 180 s after the filter entered hunching (at the 4th forward sample, when its
+        // 5-s median window no longer holds 3 upright ones).
+        let full = sampled_alert(0.0, 100.0, 1.0, false);
+        assert_eq!(full, 283.0);
+        assert_eq!(sampled_alert(0.0, 100.0, 1.0, true), full);
+        // Sampled every 6 s while upright, at every phase against the onset: never later,
+        // and at most the one slow gap earlier.
+        // (Half seconds: exact in binary, so no rounding moves an alert across a sample.)
+        for phase in 0..12 {
+            let start = phase as f64 / 2.0;
+            let at = sampled_alert(start, 100.0, 6.0, true);
+            // (Without the credit, phases whose first forward sample came late in the gap
+            // alert up to 5 s later than `full`.)
+            assert!(at <= full && at >= full - 6.0, "phase {start}: {at}");
+        }
+    }
+
+    #[test]
+    fn attentive_from_the_first_forward_reading_until_upright_again() {
+        let mut p = Policy::new(PolicyParams::default());
+        p.reading(0.0, Some(false));
+        p.step(0.0, Upright);
+        assert!(!p.attentive(0.0));
+        // One forward reading is enough to look closely; unmeasured frames change nothing.
+        p.reading(6.0, Some(true));
+        p.step(6.0, Upright);
+        assert!(p.attentive(6.0));
+        p.reading(7.0, None);
+        p.step(7.0, Unmeasured);
+        assert!(p.attentive(7.0));
+        // A hunch episode keeps it attentive even through an unmeasured stretch ...
+        p.reading(8.0, Some(true));
+        p.step(8.0, Hunching);
+        p.reading(9.0, None);
+        p.step(9.0, Unmeasured);
+        assert!(p.attentive(9.0));
+        // ... until upright again.
+        p.reading(10.0, Some(false));
+        p.step(10.0, Upright);
+        assert!(!p.attentive(10.0));
+        // Nobody there is not forward; a hold forgets the run and its gap.
+        p.reading(11.0, Some(true));
+        p.set_camera_in_use(true);
+        assert!(!p.attentive(11.0));
+        p.set_camera_in_use(false);
+        p.reading(500.0, Some(true));
+        p.reading(501.0, Some(true));
+        p.reading(502.0, Some(true));
+        p.step(502.0, Hunching);
+        // No credit for the 489 s the camera was someone else's.
+        let a = run(&mut p, 503, 800, |_| Hunched);
+        assert_eq!(a.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [682]);
     }
 }

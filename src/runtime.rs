@@ -47,8 +47,10 @@ impl std::fmt::Display for Origin {
     }
 }
 
-const FIX: &str = "run `scripts/setup` from the hunch checkout, or set ORT_DYLIB_PATH \
-                   (or pass --ort-lib) to a libonnxruntime.so from onnxruntime 1.31";
+/// What to do when ONNX Runtime cannot be used, in one sentence.
+pub const FIX: &str = "reinstall hunch (the package or `scripts/install --user` put it beside \
+                       hunch), run `scripts/setup` in a checkout, or set ORT_DYLIB_PATH (or pass \
+                       --ort-lib) to a libonnxruntime.so from onnxruntime 1.31";
 
 #[derive(Debug, Error)]
 pub enum RuntimeError {
@@ -82,11 +84,12 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|v| !v.is_empty()) {
         out.push((PathBuf::from(p), Origin::Env));
     }
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
-        for d in [dir.clone(), dir.join("lib"), dir.join("../lib/hunch")] {
+    if let Some(dir) = crate::paths::exe_dir() {
+        // Beside it (a build tree), lib/ beside it, and the prefix's lib/hunch
+        // (/usr/bin → /usr/lib/hunch, ~/.local/bin → ~/.local/lib/hunch).
+        let mut dirs = vec![dir.clone(), dir.join("lib")];
+        dirs.extend(dir.parent().map(|prefix| prefix.join("lib/hunch")));
+        for d in dirs {
             out.push((d.join(ORT_FILE), Origin::Executable));
             out.push((d.join("libonnxruntime.so"), Origin::Executable));
         }
@@ -129,7 +132,7 @@ pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, RuntimeErro
     } else {
         load(&path, origin)?;
     }
-    LOADED_FROM.set(path).ok();
+    LOADED_FROM.set((path, origin)).ok();
     ENVIRONMENT
         .get()
         .ok_or_else(|| RuntimeError::Environment("environment missing after load".into()))
@@ -137,10 +140,49 @@ pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, RuntimeErro
 
 /// The library file that was loaded, once [`init`] has succeeded.
 pub fn loaded_from() -> Option<&'static Path> {
-    LOADED_FROM.get().map(PathBuf::as_path)
+    LOADED_FROM.get().map(|(p, _)| p.as_path())
 }
 
-static LOADED_FROM: OnceLock<PathBuf> = OnceLock::new();
+/// Where the loaded library was found, once [`init`] has succeeded.
+pub fn loaded_origin() -> Option<Origin> {
+    LOADED_FROM.get().map(|(_, o)| *o)
+}
+
+/// The loaded ONNX Runtime's own version (`1.31.1`, from `OrtGetApiBase()->
+/// GetVersionString()`), once [`init`] has succeeded.
+#[cfg(feature = "ort-dynamic")]
+pub fn version() -> Option<String> {
+    let path = loaded_from()?;
+    // SAFETY: `init` loaded this library and ort keeps it loaded for the life of the
+    // process, so this dlopen only takes another reference (no initialiser runs again).
+    // OrtGetApiBase has this signature in every ONNX Runtime release; the string it
+    // returns is static and copied before the reference is dropped.
+    unsafe {
+        let lib = libloading::Library::new(path).ok()?;
+        let get: libloading::Symbol<unsafe extern "C" fn() -> *const ort::sys::OrtApiBase> =
+            lib.get(b"OrtGetApiBase").ok()?;
+        let base = get();
+        if base.is_null() {
+            return None;
+        }
+        let text = ((*base).GetVersionString)();
+        if text.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(text)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+/// Linked in at build time: the version ort was built with.
+#[cfg(not(feature = "ort-dynamic"))]
+pub fn version() -> Option<String> {
+    None
+}
+
+static LOADED_FROM: OnceLock<(PathBuf, Origin)> = OnceLock::new();
 
 #[cfg(feature = "ort-dynamic")]
 fn locate(explicit: Option<&Path>) -> Result<Option<(PathBuf, Origin)>, RuntimeError> {

@@ -2,11 +2,17 @@
 //! (tests/fake_v4l2/fake_v4l2.c, built here and loaded with LD_PRELOAD) answers the
 //! directory listing, open, ioctl/syscall(SYS_ioctl), mmap and close like a small UVC
 //! webcam, serving MJPEG and YUYV frames made from a real photo.
+//!
+//! The fake camera is shared between processes like a real one (the first to stream holds
+//! it, the others get EBUSY), and its node is a real file that inotify watches, so the
+//! camera-sharing tests run hunch's production watcher against another process: a small
+//! "video call" (tests/fake_v4l2/videocall.c) using the same fake device.
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -27,6 +33,26 @@ fn fake_library() -> &'static Path {
             .status()
             .expect("a C compiler (cc), installed by scripts/setup");
         assert!(status.success(), "building the fake V4L2 device failed");
+        out
+    })
+}
+
+/// The fake "video call" program, built once.
+fn videocall_program() -> &'static Path {
+    static PROG: OnceLock<PathBuf> = OnceLock::new();
+    PROG.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("hunch-videocall-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Named like the app it plays: /proc/PID/comm is what hunch reports.
+        let out = dir.join("videocall");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_v4l2/videocall.c");
+        let status = Command::new("cc")
+            .args(["-O2", "-Wall", "-o"])
+            .arg(&out)
+            .arg(&src)
+            .status()
+            .expect("a C compiler (cc), installed by scripts/setup");
+        assert!(status.success(), "building the fake video call failed");
         out
     })
 }
@@ -71,6 +97,11 @@ impl Env {
             let img = image::imageops::resize(&photo, w, h, image::imageops::FilterType::Triangle);
             img.save(dev.join(format!("mjpg-{w}x{h}.jpg"))).unwrap();
             std::fs::write(dev.join(format!("yuyv-{w}x{h}.raw")), yuyv(&img)).unwrap();
+            // What the camera shows while its exposure settles (used with a `warmup` file).
+            let dark = image::RgbImage::from_pixel(w, h, image::Rgb([3, 3, 3]));
+            dark.save(dev.join(format!("dark-mjpg-{w}x{h}.jpg")))
+                .unwrap();
+            std::fs::write(dev.join(format!("dark-yuyv-{w}x{h}.raw")), yuyv(&dark)).unwrap();
         }
         let config = home.join("config/hunch");
         std::fs::create_dir_all(&config).unwrap();
@@ -115,14 +146,21 @@ impl Env {
     }
 
     fn run_for(&self, seconds: f64, during: impl FnOnce(&Env)) -> Journal {
+        self.run_monitor(seconds, |env, _| during(env)).journal
+    }
+
+    /// Runs `hunch run` for `seconds` (of which `during` takes its part) and stops it with
+    /// SIGTERM. `during` gets the monitor's pid.
+    fn run_monitor(&self, seconds: f64, during: impl FnOnce(&Env, u32)) -> Run {
+        let log = self.home.join("run.log");
         let mut child: Child = self
             .cmd(&["run"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
         let t = Instant::now();
-        during(self);
+        during(self, child.id());
         if let Some(rest) = Duration::from_secs_f64(seconds).checked_sub(t.elapsed()) {
             std::thread::sleep(rest);
         }
@@ -132,9 +170,95 @@ impl Env {
             .unwrap()
             .success());
         assert!(child.wait().unwrap().success());
-        Journal::open(&self.home.join("data/hunch/journal.sqlite"))
-            .unwrap()
-            .0
+        Run {
+            pid: child.id(),
+            journal: Journal::open(&self.home.join("data/hunch/journal.sqlite"))
+                .unwrap()
+                .0,
+            stderr: std::fs::read_to_string(log).unwrap_or_default(),
+        }
+    }
+
+    /// Realistic warm-up for the fake camera: the first frame `startup_ms` after STREAMON,
+    /// the first `dark` frames dark.
+    fn warmup(&self, startup_ms: u32, dark: u32) {
+        std::fs::write(self.dev.join("warmup"), format!("{startup_ms} {dark}")).unwrap();
+    }
+
+    /// The shared timeline: (unix ms, pid, what) for every process using the fake camera.
+    fn timeline(&self) -> Vec<(i64, u32, String)> {
+        std::fs::read_to_string(self.dev.join("timeline"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split(' ');
+                Some((
+                    f.next()?.parse().ok()?,
+                    f.next()?.parse().ok()?,
+                    f.next()?.into(),
+                ))
+            })
+            .collect()
+    }
+
+    /// When `pid` had the device open: (open, close) in unix ms.
+    fn open_spans(&self, pid: u32) -> Vec<(i64, i64)> {
+        let mut spans = Vec::new();
+        let mut since = None;
+        for (t, p, what) in self.timeline() {
+            match (p == pid, what.as_str()) {
+                (true, "open") => since = Some(t),
+                (true, "close") => spans.extend(since.take().map(|s| (s, t))),
+                _ => {}
+            }
+        }
+        spans
+    }
+
+    /// Starts the fake video call: streams for `seconds`, `delay_ms` after opening.
+    fn call(&self, seconds: f64, delay_ms: u32) -> Call {
+        let mut child = Command::new(videocall_program())
+            .args([seconds.to_string(), delay_ms.to_string()])
+            .env("HUNCH_FAKE_V4L2", &self.dev)
+            .env("LD_PRELOAD", fake_library())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        Call { child, out }
+    }
+}
+
+struct Run {
+    pid: u32,
+    journal: Journal,
+    stderr: String,
+}
+
+struct Call {
+    child: Child,
+    out: BufReader<ChildStdout>,
+}
+
+impl Call {
+    /// The next line the call prints ("open", "streaming", "busy: …", "frames N").
+    fn line(&mut self) -> String {
+        let mut l = String::new();
+        self.out.read_line(&mut l).unwrap();
+        l.trim().to_string()
+    }
+
+    /// Waits for the end; returns its exit code and last line.
+    fn finish(mut self) -> (i32, String) {
+        let mut last = String::new();
+        loop {
+            let l = self.line();
+            if l.is_empty() {
+                break;
+            }
+            last = l;
+        }
+        (self.child.wait().unwrap().code().unwrap_or(-1), last)
     }
 }
 
@@ -170,7 +294,7 @@ fn cameras_lists_the_formats_negotiated_over_v4l2() {
 fn mjpeg_capture_releases_the_device_between_samples() {
     let env = Env::new(
         "mjpeg",
-        "interval_seconds = 1.0\nrelease_after_seconds = 0.5",
+        "interval_seconds = 1.0\nsteady_interval_seconds = 1.0\nrelease_after_seconds = 0.5",
     );
     let j = env.run_for(4.5, |_| {});
     let states = measured(&j);
@@ -192,7 +316,7 @@ fn mjpeg_capture_releases_the_device_between_samples() {
 fn yuyv_capture_decodes_and_a_short_interval_keeps_the_device_open() {
     let env = Env::new(
         "yuyv",
-        "interval_seconds = 0.5\nrelease_after_seconds = 3.0\npixel_format = \"yuyv\"",
+        "interval_seconds = 0.5\nsteady_interval_seconds = 0.5\nrelease_after_seconds = 3.0\npixel_format = \"yuyv\"",
     );
     let j = env.run_for(3.5, |_| {});
     let states = measured(&j);
@@ -215,7 +339,7 @@ fn yuyv_capture_decodes_and_a_short_interval_keeps_the_device_open() {
 fn the_monitor_survives_the_camera_vanishing_and_recovers() {
     let env = Env::new(
         "vanish",
-        "interval_seconds = 0.5\nrelease_after_seconds = 3.0",
+        "interval_seconds = 0.5\nsteady_interval_seconds = 0.5\nrelease_after_seconds = 3.0",
     );
     let status = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let seen = std::sync::Arc::clone(&status);
@@ -293,4 +417,190 @@ fn calibrate_and_record_straight_from_the_camera() {
     assert!((4..=6).contains(&frames.len()), "{} frames", frames.len());
     let img = image::open(&frames[0].path).unwrap();
     assert_eq!((img.width(), img.height()), (640, 480));
+}
+
+fn events_of(j: &Journal, kind: EventKind) -> Vec<hunch::vocab::Event> {
+    j.events(i64::MIN, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+#[test]
+fn at_the_defaults_the_camera_is_closed_between_samples_most_of_the_time() {
+    let env = Env::new("share-defaults", "");
+    // A camera that takes 200 ms to give its first frame, and 3 dark ones after that.
+    env.warmup(200, 3);
+    let run = env.run_monitor(20.0, |_, _| {});
+    let spans = env.open_spans(run.pid);
+    let samples = run.journal.samples(i64::MIN, i64::MAX).unwrap();
+    let measured = samples
+        .iter()
+        .filter(|s| s.state == MonitorState::Upright)
+        .count();
+    // Upright and steady: one sample every 6 s, each from its own open and close.
+    assert!((3..=5).contains(&measured), "{samples:?}");
+    assert_eq!(spans.len(), measured, "{spans:?}");
+    assert_eq!(env.count("open"), env.count("close"));
+    for w in spans.windows(2) {
+        assert!(
+            w[1].0 - w[0].1 >= 4_000,
+            "closed between samples: {spans:?}"
+        );
+    }
+    let open_ms: i64 = spans.iter().map(|(a, b)| b - a).sum();
+    let span_ms = samples.last().unwrap().t_ms - spans[0].0;
+    let share = open_ms as f64 / span_ms as f64;
+    eprintln!(
+        "open {open_ms} ms of {span_ms} ms ({:.1} %) in {} opens",
+        100.0 * share,
+        spans.len()
+    );
+    // Each burst waits out the warm-up (200 ms + 4 frames at 15 fps), then closes.
+    assert!(
+        spans.iter().all(|(a, b)| b - a >= 400 && b - a < 1500),
+        "{spans:?}"
+    );
+    assert!(share < 0.15, "{share}");
+    // The journal's light-on time is the time the device was really open.
+    let journaled: i64 = samples.iter().map(|s| s.camera_open_ms).sum();
+    assert!(
+        (journaled - open_ms).abs() <= 30 * spans.len() as i64,
+        "journal {journaled} ms, device {open_ms} ms"
+    );
+}
+
+#[test]
+fn another_app_opening_the_camera_makes_hunch_let_go_hold_and_resume() {
+    // One rate, always open: the case where letting go matters most.
+    let env = Env::new("share-call", "steady_interval_seconds = 1.0");
+    let mut call_pid = 0;
+    let mut lines = Vec::new();
+    let mut status = String::new();
+    let mut ended = (0, String::new());
+    let run = env.run_monitor(17.0, |env, _| {
+        std::thread::sleep(Duration::from_secs(5));
+        // The call opens the camera, looks at it for a second, then streams for 5 s.
+        let mut call = env.call(5.0, 1000);
+        call_pid = call.child.id();
+        lines.push(call.line());
+        lines.push(call.line());
+        std::thread::sleep(Duration::from_secs(2));
+        let o = env.cmd(&["status"]).output().unwrap();
+        status = String::from_utf8_lossy(&o.stdout).into_owned();
+        ended = call.finish();
+    });
+    // The call got the camera and streamed to the end.
+    assert_eq!(lines, ["open", "streaming"], "{}", run.stderr);
+    assert_eq!(ended.0, 0, "{ended:?}");
+    assert!(ended.1.starts_with("frames "), "{ended:?}");
+
+    // hunch had the device open when the call opened it, and closed it within a second.
+    let call_span = env.open_spans(call_pid)[0];
+    let ours = env.open_spans(run.pid);
+    let held = ours
+        .iter()
+        .find(|(a, b)| *a <= call_span.0 && *b >= call_span.0)
+        .unwrap_or_else(|| panic!("hunch's device open at {}: {ours:?}", call_span.0));
+    let let_go_ms = held.1 - call_span.0;
+    eprintln!("let go {let_go_ms} ms after the other app opened the camera");
+    assert!(let_go_ms <= 1000, "{let_go_ms} ms");
+    // ... and did not open it again until the call had closed it.
+    assert!(
+        ours.iter()
+            .all(|(a, _)| *a <= call_span.0 || *a >= call_span.1),
+        "{ours:?} vs {call_span:?}"
+    );
+
+    let in_use = events_of(&run.journal, EventKind::CameraInUse);
+    let free = events_of(&run.journal, EventKind::CameraFree);
+    assert_eq!(in_use.len(), 1, "{in_use:?}");
+    assert_eq!(in_use[0].detail, format!("videocall (pid {call_pid})"));
+    assert_eq!(free.len(), 1, "{free:?}");
+    assert!(events_of(&run.journal, EventKind::CameraError).is_empty());
+    assert!((in_use[0].t_ms - call_span.0).abs() <= 1000);
+    assert!(free[0].t_ms >= call_span.1 && free[0].t_ms - call_span.1 <= 1000);
+
+    // Samples: measured before, held as camera-in-use during, measured again after.
+    let samples = run.journal.samples(i64::MIN, i64::MAX).unwrap();
+    let during: Vec<_> = samples
+        .iter()
+        .filter(|s| s.t_ms > in_use[0].t_ms && s.t_ms <= free[0].t_ms)
+        .map(|s| s.state)
+        .collect();
+    assert!(during.len() >= 4, "{during:?}");
+    assert!(
+        during.iter().all(|s| *s == MonitorState::CameraInUse),
+        "{during:?}"
+    );
+    for side in [
+        samples
+            .iter()
+            .filter(|s| s.t_ms < in_use[0].t_ms)
+            .collect::<Vec<_>>(),
+        samples.iter().filter(|s| s.t_ms > free[0].t_ms).collect(),
+    ] {
+        assert!(
+            side.iter()
+                .filter(|s| s.state == MonitorState::Upright)
+                .count()
+                >= 2,
+            "{samples:?}"
+        );
+    }
+
+    // `hunch status` during the call, and the report after.
+    assert!(status.contains("state          camera_in_use"), "{status}");
+    assert!(status.contains("used by another app"), "{status}");
+    let o = env.cmd(&["report"]).output().unwrap();
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        report.contains("camera in use") && report.contains("by another app"),
+        "{report}"
+    );
+    assert!(report.contains("camera light   on for"), "{report}");
+}
+
+#[test]
+fn a_camera_busy_at_start_is_waited_for_quietly() {
+    let env = Env::new("share-busy", "");
+    // The call is streaming before hunch starts, and ends while it runs.
+    let mut call = env.call(7.0, 0);
+    assert_eq!(call.line(), "open");
+    assert_eq!(call.line(), "streaming");
+    let call_pid = call.child.id();
+    let run = env.run_monitor(16.0, |_, _| {});
+    assert_eq!(call.finish().0, 0);
+
+    let kinds = event_kinds(&run.journal);
+    assert!(!kinds.contains(&EventKind::CameraError), "{kinds:?}");
+    let in_use = events_of(&run.journal, EventKind::CameraInUse);
+    let free = events_of(&run.journal, EventKind::CameraFree);
+    assert_eq!(in_use.len(), 1, "{kinds:?}");
+    assert_eq!(in_use[0].detail, format!("videocall (pid {call_pid})"));
+    assert_eq!(free.len(), 1, "{kinds:?}");
+    // Nothing measured while it was busy; measured once it was free.
+    let samples = run.journal.samples(i64::MIN, i64::MAX).unwrap();
+    assert!(samples
+        .iter()
+        .filter(|s| s.t_ms <= free[0].t_ms)
+        .all(|s| s.state == MonitorState::CameraInUse));
+    assert!(samples
+        .iter()
+        .any(|s| s.t_ms > free[0].t_ms && s.state == MonitorState::Upright));
+    // It tried the camera once, not over and over, and said nothing alarming.
+    let busy = env
+        .timeline()
+        .iter()
+        .filter(|(_, p, w)| *p == run.pid && w == "busy")
+        .count();
+    assert_eq!(busy, 1, "{:?}", env.timeline());
+    assert!(
+        !run.stderr.contains("cannot use the camera"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("keeps trying"), "{}", run.stderr);
 }

@@ -1,8 +1,10 @@
 //! `hunch run` as a process: one instance per user, a clean stop on SIGTERM within a
-//! second, at most a few seconds of journal lost to SIGKILL, and a damaged journal moved
-//! aside rather than destroyed.
+//! second, at most a few seconds of journal lost to SIGKILL, a damaged journal moved
+//! aside rather than destroyed, and screen locks and sleep from logind over D-Bus.
 
 mod common;
+#[path = "harness/logind.rs"]
+mod logind;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 use common::{event_kinds, signal, MonitorEnv as Env};
 use hunch::journal::{Journal, Opened};
 use hunch::vocab::{EventKind, MonitorState};
+use logind::{PrivateBus, Setup, StandIn};
 
 fn samples(path: &Path) -> (usize, Opened, Vec<EventKind>) {
     let (j, opened) = Journal::open(path).unwrap();
@@ -117,62 +120,84 @@ fn an_unreadable_journal_is_moved_aside_and_said_so() {
     assert_eq!(n, 240);
 }
 
-/// logind cannot run here, so a stand-in `loginctl` on PATH answers for it; the monitor's
-/// real code path (spawning loginctl, asking for the user's display session and its
-/// LockedHint) runs unchanged.
+/// The screen lock and sleep from logind over D-Bus, then the bus gone. logind cannot run
+/// here, so a stand-in owns `org.freedesktop.login1` on a private bus
+/// (tests/harness/logind.rs), which `hunch run` finds the standard way, through
+/// `DBUS_SYSTEM_BUS_ADDRESS`; the monitor's real code path runs unchanged (the session
+/// named by `XDG_SESSION_ID`, its `LockedHint` by signal, `PrepareForSleep` with a delay
+/// lock).
 #[test]
-fn a_locked_screen_holds_monitoring() {
-    let env = Env::new("lock");
-    let bin = env.home.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let state = env.home.join("locked");
-    std::fs::write(&state, "no").unwrap();
-    let script = format!(
-        "#!/bin/sh\ncase \"$1\" in\n  show-user) echo c7 ;;\n  show-session) [ \"$2\" = c7 ] && cat {} ;;\n  *) exit 1 ;;\nesac\n",
-        state.display()
+fn a_locked_screen_and_a_sleep_from_logind_and_then_no_bus() {
+    let env = Env::new("logind");
+    let bus_dir = env.home.join("bus");
+    std::fs::create_dir_all(&bus_dir).unwrap();
+    let mut bus = PrivateBus::start(&bus_dir.join("system_bus_socket"));
+    let logind = StandIn::start(
+        &bus.address,
+        Setup {
+            sessions: vec![("c7", false), ("c8", true)],
+            caller_session: None,
+            display: "c8",
+        },
     );
-    std::fs::write(bin.join("loginctl"), script).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(bin.join("loginctl"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-
+    let err = env.home.join("hunch.err");
     let mut child = env
         .cmd(&["run", "--source", env.home.join("rec").to_str().unwrap()])
-        .env("PATH", &path)
-        .env_remove("XDG_SESSION_ID")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
+        .env("XDG_SESSION_ID", "c7")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&err).unwrap())
         .spawn()
         .unwrap();
+    let wall = || jiff::Timestamp::now().as_millisecond();
+    assert!(logind.wait_for(|l| l.locked_hint_reads() == 1 && l.inhibitors().len() == 1));
     std::thread::sleep(Duration::from_secs(2));
-    std::fs::write(&state, "yes").unwrap();
-    std::thread::sleep(Duration::from_secs(7)); // noticed within 5 s
-    std::fs::write(&state, "no").unwrap();
-    std::thread::sleep(Duration::from_secs(7));
+    logind.set_locked("c7", true);
+    std::thread::sleep(Duration::from_secs(3));
+    logind.set_locked("c7", false);
+    std::thread::sleep(Duration::from_secs(2));
+
+    logind.prepare_for_sleep(true);
+    let delay = logind.inhibitors()[0].clone();
+    assert!(delay.wait_released(Duration::from_secs(5)));
+    // The machine may sleep now, and by now the sleep is in the journal on disk.
+    let journaled = rusqlite::Connection::open_with_flags(
+        env.journal(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap()
+    .query_row(
+        "SELECT COUNT(*) FROM events WHERE kind = 'sleep'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap();
+    assert_eq!(journaled, 1);
+    logind.prepare_for_sleep(false);
+    assert!(logind.wait_for(|l| l.inhibitors().len() == 2));
+    std::thread::sleep(Duration::from_secs(1));
+
+    bus.kill();
+    let bus_gone = wall();
+    std::thread::sleep(Duration::from_secs(2));
     signal(&child, "TERM");
     assert!(child.wait().unwrap().success());
+    let log = std::fs::read_to_string(&err).unwrap();
+    assert!(log.contains("the system bus went away"), "{log}");
 
     let (j, _) = Journal::open(&env.journal()).unwrap();
     let kinds = event_kinds(&j);
-    let l = kinds
-        .iter()
-        .position(|k| *k == EventKind::Locked)
-        .expect("locked journaled");
-    let u = kinds
-        .iter()
-        .position(|k| *k == EventKind::Unlocked)
-        .expect("unlocked journaled");
-    assert!(l < u, "{kinds:?}");
-    let states: Vec<MonitorState> = j
-        .samples(i64::MIN, i64::MAX)
-        .unwrap()
-        .into_iter()
-        .map(|s| s.state)
-        .collect();
+    let pos = |k| kinds.iter().position(|x| *x == k).expect("journaled");
+    assert!(
+        pos(EventKind::Locked) < pos(EventKind::Unlocked)
+            && pos(EventKind::Unlocked) < pos(EventKind::Sleep)
+            && pos(EventKind::Sleep) < pos(EventKind::Wake),
+        "{kinds:?}"
+    );
+    // Only the one lock (c8, the display session, is locked, but hunch runs in c7).
+    assert_eq!(kinds.iter().filter(|k| **k == EventKind::Locked).count(), 1);
+    let samples = j.samples(i64::MIN, i64::MAX).unwrap();
+    let states: Vec<MonitorState> = samples.iter().map(|s| s.state).collect();
     let first_locked = states
         .iter()
         .position(|s| *s == MonitorState::Locked)
@@ -193,8 +218,16 @@ fn a_locked_screen_holds_monitoring() {
             .all(|s| *s == MonitorState::Locked),
         "{states:?}"
     );
+    // Monitoring went on after the lock, and after the bus went away.
     assert!(
         states[last_locked + 1..].contains(&MonitorState::Upright),
         "{states:?}"
     );
+    let after: Vec<_> = samples.iter().filter(|s| s.t_ms > bus_gone).collect();
+    assert!(
+        after.len() >= 4,
+        "{} samples after the bus went",
+        after.len()
+    );
+    assert!(after.iter().all(|s| s.state == MonitorState::Upright));
 }

@@ -3,9 +3,12 @@
 //! journal, and a virtual clock the test controls (or a sped-up real one). Commands come
 //! in the ways a person gives them: the real control socket, and the notification's
 //! button mapping (a stand-in for the notification server's D-Bus signal, which
-//! tests/notifications.rs covers with a real dunst).
+//! tests/notifications.rs covers with a real dunst). Screen locks and sleep come from a
+//! scripted watch, and once from the real logind watch over a private D-Bus bus.
 
 mod common;
+#[path = "harness/logind.rs"]
+mod logind;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{channel, Sender};
@@ -14,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use common::{engine, fixture, tempdir};
 use hunch::clock::{Clock, SystemClock, VirtualClock};
 use hunch::command::{Command, Incoming, Origin, PauseFor, Reply};
-use hunch::daemon::session::{NoSession, SessionEvent, SessionWatch};
-use hunch::daemon::{Daemon, Finished, Parts, Settings};
+use hunch::daemon::session::{Logind, NoSession, SessionEvent, SessionWatch};
+use hunch::daemon::{Daemon, Finished, Parts, Settings, StopReason};
 use hunch::frame::Exposure;
 use hunch::journal::Journal;
 use hunch::models::ModelVariant;
@@ -105,11 +108,27 @@ fn rig(
     session: Box<dyn SessionWatch>,
     neutral: Neutral,
 ) -> Rig {
+    rig_with(
+        name,
+        Box::new(hunch::camera::replay::Replay::new(recording)),
+        clock,
+        session,
+        neutral,
+    )
+}
+
+fn rig_with(
+    name: &str,
+    source: Box<dyn hunch::camera::FrameSource>,
+    clock: Box<dyn Clock>,
+    session: Box<dyn SessionWatch>,
+    neutral: Neutral,
+) -> Rig {
     let dir = tempdir(name);
     let (journal, _) = Journal::open(&dir.join("journal.sqlite")).unwrap();
     let (tx, commands) = channel();
     let daemon = Daemon::new(Parts {
-        source: Box::new(hunch::camera::replay::Replay::new(recording)),
+        source,
         clock,
         monitor: Monitor::new(
             engine(ModelVariant::Full),
@@ -375,6 +394,171 @@ fn a_night_asleep_is_not_monitored_time() {
     }
     let total: f64 = samples.iter().map(|s| s.dt_ms as f64 / 1000.0).sum();
     assert!(total <= 101.0, "{total}");
+}
+
+/// Between the session's `Sleeping` and `Woke`, as the daemon was told them.
+#[derive(Clone, Default)]
+struct Asleep(Arc<std::sync::atomic::AtomicBool>);
+
+/// A session watch passing another's events on, noting sleep and wake.
+struct Noting<W: SessionWatch>(W, Asleep);
+
+impl<W: SessionWatch> SessionWatch for Noting<W> {
+    fn poll(&mut self) -> Option<SessionEvent> {
+        let e = self.0.poll();
+        match e {
+            Some(SessionEvent::Sleeping) => {
+                self.1 .0.store(true, std::sync::atomic::Ordering::SeqCst)
+            }
+            Some(SessionEvent::Woke) => self.1 .0.store(false, std::sync::atomic::Ordering::SeqCst),
+            _ => {}
+        }
+        e
+    }
+}
+
+/// A source that counts the times it was asked for a frame while the machine slept: the
+/// camera would have been opened then.
+struct Spy {
+    inner: hunch::camera::replay::Replay,
+    asleep: Asleep,
+    polls_asleep: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl hunch::camera::FrameSource for Spy {
+    fn poll(
+        &mut self,
+        clock: &dyn Clock,
+        wait: std::time::Duration,
+    ) -> Result<hunch::camera::Poll, hunch::camera::SourceError> {
+        if self.asleep.0.load(std::sync::atomic::Ordering::SeqCst) {
+            self.polls_asleep
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.inner.poll(clock, wait)
+    }
+    fn release(&mut self, clock: &dyn Clock) -> bool {
+        self.inner.release(clock)
+    }
+    fn next_frame(&mut self) -> Result<Option<hunch::vocab::Frame>, hunch::camera::SourceError> {
+        self.inner.next_frame()
+    }
+    fn id(&self) -> String {
+        self.inner.id()
+    }
+}
+
+/// Ticks until the journal holds an event of `kind`, calling `before` ahead of every tick;
+/// returns the daemon's clock then.
+fn tick_until_journaled(r: &mut Rig, kind: EventKind, mut before: impl FnMut()) -> f64 {
+    let t = std::time::Instant::now();
+    loop {
+        before();
+        assert_eq!(r.daemon.tick().unwrap(), None, "the recording ended");
+        let events = r.daemon.journal().events(i64::MIN, i64::MAX).unwrap();
+        if events.iter().any(|e| e.kind == kind) {
+            return r.daemon.now();
+        }
+        assert!(t.elapsed().as_secs() < 10, "no {kind:?} journaled");
+    }
+}
+
+/// The real logind watch, against a stand-in logind on a private D-Bus bus
+/// (tests/harness/logind.rs; logind itself cannot run here): a lock holds monitoring; a
+/// sleep is journaled, claims none of the hour asleep, and the machine is let sleep only
+/// once the daemon has handled it (the camera closed, the journal flushed).
+#[test]
+fn lock_and_sleep_from_logind_over_dbus() {
+    let _one_at_a_time = logind::exclusive();
+    let bus = logind::PrivateBus::start(&logind::system_bus_socket());
+    let stand_in = logind::StandIn::start(&bus.address, logind::Setup::default());
+    let n = neutral();
+    let clock = VirtualClock::starting_at(WALL0);
+    // The webcam sees nothing while the machine sleeps: the recording has the hour's gap.
+    let asleep = Asleep::default();
+    let polls_asleep = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut r = rig_with(
+        "lib-logind",
+        Box::new(Spy {
+            inner: hunch::camera::replay::Replay::new(recording(Some((60, SLEEP_S)))),
+            asleep: asleep.clone(),
+            polls_asleep: Arc::clone(&polls_asleep),
+        }),
+        Box::new(clock.clone()),
+        Box::new(Noting(Logind::start(), asleep)),
+        n,
+    );
+    assert!(stand_in.wait_for(|l| l.locked_hint_reads() == 1 && l.inhibitors().len() == 1));
+
+    r.run_until(&clock, 20.0);
+    stand_in.set_locked("c2", true);
+    let locked_at = tick_until_journaled(&mut r, EventKind::Locked, || {});
+    r.run_until(&clock, locked_at + 15.0);
+    stand_in.set_locked("c2", false);
+    tick_until_journaled(&mut r, EventKind::Unlocked, || {});
+
+    // Evening: the last frame before the gap, then logind announces sleep.
+    r.run_until(&clock, 59.5);
+    stand_in.prepare_for_sleep(true);
+    let delay = stand_in.inhibitors()[0].clone();
+    tick_until_journaled(&mut r, EventKind::Sleep, || {
+        assert!(
+            !delay.released(),
+            "sleep let go before the daemon handled it"
+        )
+    });
+    // Handled (the camera released, the journal flushed), the daemon asked for its next
+    // event in the same turn, and so the machine may sleep. (That the lock is held until
+    // then is tests/logind.rs's sleep test; that the sleep is on disk by then, tests/daemon.rs.)
+    assert!(delay.wait_released(std::time::Duration::from_secs(5)));
+    // An hour later the machine wakes; logind says so (the watch takes a new delay lock
+    // right after passing `Woke` on, so it is waiting by the daemon's next turn).
+    clock.advance(SLEEP_S);
+    stand_in.prepare_for_sleep(false);
+    assert!(stand_in.wait_for(|l| l.inhibitors().len() == 2));
+    r.run_until(&clock, clock.now() + 20.0);
+    // From `Sleeping` to `Woke` the camera was never asked for a frame.
+    assert_eq!(polls_asleep.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let f = r.daemon.finish(StopReason::Signal).unwrap();
+
+    let (samples, events) = rows(&f.journal);
+    let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
+    let at = |k| events.iter().find(|e| e.kind == k).unwrap().t_ms;
+    let (locked, unlocked) = (at(EventKind::Locked), at(EventKind::Unlocked));
+    let (sleep, wake) = (at(EventKind::Sleep), at(EventKind::Wake));
+    assert!(
+        locked < unlocked && unlocked < sleep && sleep < wake,
+        "{kinds:?}"
+    );
+    assert!(wake - sleep >= 3_600_000, "{kinds:?}");
+    // Locked samples, and only those, while locked; measured ones before and after.
+    let during: Vec<_> = samples
+        .iter()
+        .filter(|s| s.t_ms > locked && s.t_ms < unlocked)
+        .collect();
+    assert!(during.len() >= 13, "{}", during.len());
+    assert!(during.iter().all(|s| s.state == MonitorState::Locked));
+    assert!(samples
+        .iter()
+        .filter(|s| s.t_ms > unlocked)
+        .any(|s| s.state != MonitorState::Locked));
+    // No sample claims any of the hour asleep, and monitoring went on after waking.
+    for s in &samples {
+        assert!(
+            s.t_ms <= sleep || s.t_ms - s.dt_ms >= wake,
+            "{s:?} reaches into the sleep"
+        );
+    }
+    assert!(samples.iter().filter(|s| s.t_ms > wake).count() >= 15);
+    let total: f64 = samples.iter().map(|s| s.dt_ms as f64 / 1000.0).sum();
+    assert!(total <= 80.0, "{total}");
+    let s = summary(&f);
+    assert!(
+        (s.paused_s - (unlocked - locked) as f64 / 1000.0).abs() <= 1.0,
+        "{}",
+        s.paused_s
+    );
+    drop(bus);
 }
 
 /// Drives a daemon through the recording (with a 90-s gap after frame 150) with a snooze

@@ -10,7 +10,18 @@ const IMAGES: [&str; 3] = ["astronaut", "camera", "webcam_like"];
 /// Landmarks 0–12: nose, eyes, ears, mouth, shoulders — what posture depends on.
 const UPPER: usize = 13;
 
+/// How close our landmarks 0–12 land to MediaPipe Tasks' (pixels, mean and max per
+/// image). A faithful re-implementation of the whole pipeline, warp included, lands within
+/// hundredths of a pixel; anything larger means a stage has changed.
+fn bound(variant: ModelVariant) -> (f32, f32) {
+    match variant {
+        ModelVariant::Full => (0.03, 0.03),
+        ModelVariant::Lite => (0.03, 0.06),
+    }
+}
+
 fn check_against_tasks(variant: ModelVariant, name: &str) {
+    let (mean_bound, max_bound) = bound(variant);
     let mut engine = engine(variant);
     for image_name in IMAGES {
         let img = image(&format!("{image_name}.png"));
@@ -30,12 +41,12 @@ fn check_against_tasks(variant: ModelVariant, name: &str) {
             max(&err)
         );
         assert!(
-            mean(&err) <= 2.0,
+            mean(&err) <= mean_bound,
             "{image_name}: mean error {} px",
             mean(&err)
         );
         assert!(
-            max(&err) <= 10.0,
+            max(&err) <= max_bound,
             "{image_name}: max error {} px",
             max(&err)
         );

@@ -1,7 +1,8 @@
 //! The HTML and SVG reports open in a real browser (headless Chromium, installed by
-//! scripts/setup): the page loads, its charts are in the rendered DOM, and a screenshot
-//! is drawn. With HUNCH_UPDATE_DOCS=1 the screenshot of this realistic day is written to
-//! docs/report-day.png (linked from the README).
+//! scripts/setup): the pages load, they show everything the terminal report says, their
+//! charts are in the rendered DOM with no label overlapping another, and screenshots are
+//! drawn. With HUNCH_UPDATE_DOCS=1 the screenshots of this realistic day and week are
+//! written to docs/ (linked from the README).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +21,11 @@ fn at(s: &str) -> i64 {
 /// A working day: mornings and afternoons at the desk, a coffee break away, lunch with
 /// hunch off (a gap), a pause, hunches of a few to 35 minutes with alerts and stretches.
 fn realistic_day(path: &Path) {
+    realistic_day_on(path, "2026-11-24", 1.0);
+}
+
+/// The same working day on `date`, its hunches `scale` times as long.
+fn realistic_day_on(path: &Path, date: &str, scale: f64) {
     let (mut j, _) = Journal::open(path).unwrap();
     let mut seed = 7u64;
     let mut noise = move || {
@@ -29,7 +35,12 @@ fn realistic_day(path: &Path) {
         (seed % 1000) as f32 / 250.0 - 2.0
     };
     let mut run = |j: &mut Journal, from: &str, minutes: i64, state: MonitorState| {
-        let start = at(&format!("2026-11-24T{from}"));
+        let minutes = if state.is_hunched() {
+            (minutes as f64 * scale).round() as i64
+        } else {
+            minutes
+        };
+        let start = at(&format!("{date}T{from}"));
         for k in 1..=minutes * 60 {
             let angle = match state {
                 Upright => Some(1.0 + noise()),
@@ -77,7 +88,7 @@ fn realistic_day(path: &Path) {
         ("16:26", "done"),
     ] {
         j.event(
-            at(&format!("2026-11-24T{t}")),
+            at(&format!("{date}T{t}")),
             kind.parse().expect("an event kind"),
             "",
         )
@@ -100,8 +111,68 @@ fn chromium(args: &[&str]) -> std::process::Output {
         .expect("chromium (installed by scripts/setup)")
 }
 
+fn report(journal: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hunch"))
+        .arg("report")
+        .args(args)
+        .arg("--journal")
+        .arg(journal)
+        .env("TZ", "Europe/Berlin")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .output()
+        .unwrap()
+}
+
+/// The text of every `<text>` element of the page's SVGs with its x position, per chart.
+fn svg_labels(page: &str) -> Vec<Vec<(f64, f64, String)>> {
+    page.split("<svg")
+        .skip(1)
+        .map(|svg| {
+            let svg = svg.split("</svg>").next().unwrap_or("");
+            svg.split("<text ")
+                .skip(1)
+                .filter_map(|t| {
+                    let attr = |name: &str| -> Option<f64> {
+                        t.split(&format!("{name}=\""))
+                            .nth(1)?
+                            .split('"')
+                            .next()?
+                            .parse()
+                            .ok()
+                    };
+                    let text = t.split('>').nth(1)?.split('<').next()?.to_string();
+                    Some((attr("x")?, attr("y")?, text))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// No two labels on one line of a chart overlap (7.2 px a character, centred labels).
+fn assert_no_overlap(page: &str) {
+    for chart in svg_labels(page) {
+        let mut by_line: std::collections::BTreeMap<i64, Vec<(f64, f64)>> = Default::default();
+        for (x, y, text) in &chart {
+            if text.chars().count() > 12 {
+                continue; // titles and legends sit on their own lines
+            }
+            let w = text.chars().count() as f64 * 7.2;
+            by_line
+                .entry(*y as i64)
+                .or_default()
+                .push((x - w / 2.0, x + w / 2.0));
+        }
+        for spans in by_line.values_mut() {
+            spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for w in spans.windows(2) {
+                assert!(w[0].1 <= w[1].0 + 0.5, "labels overlap: {spans:?}");
+            }
+        }
+    }
+}
+
 #[test]
-fn the_html_report_renders_in_chromium() {
+fn the_day_page_shows_everything_the_terminal_does() {
     let dir = std::env::temp_dir().join(format!("hunch-html-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -109,18 +180,27 @@ fn the_html_report_renders_in_chromium() {
     realistic_day(&journal);
     let html = dir.join("day.html");
     let svg = dir.join("day.svg");
-    let o = Command::new(env!("CARGO_BIN_EXE_hunch"))
-        .args(["report", "--date", "2026-11-24", "--html"])
-        .arg(&html)
-        .arg("--svg")
-        .arg(&svg)
-        .arg("--journal")
-        .arg(&journal)
-        .env("TZ", "Europe/Berlin")
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .output()
-        .unwrap();
+    let o = report(
+        &journal,
+        &dir,
+        &[
+            "--date",
+            "2026-11-24",
+            "--html",
+            html.to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The page is the output: nothing else is printed.
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&html).unwrap().mode() & 0o777, 0o600);
     let page = std::fs::read_to_string(&html).unwrap();
     // Self-contained: the only URL is the SVG namespace, and nothing is loaded.
     assert_eq!(
@@ -128,10 +208,39 @@ fn the_html_report_renders_in_chromium() {
         page.matches("http://www.w3.org/2000/svg").count(),
         "no links or network assets"
     );
-    assert!(
-        !page.contains("<script") && !page.contains("src=\"http"),
-        "self-contained, no network assets"
-    );
+    assert!(!page.contains("<script"), "self-contained");
+    // Every figure of the terminal report is on the page.
+    let text = String::from_utf8(report(&journal, &dir, &["--date", "2026-11-24"]).stdout).unwrap();
+    for label in [
+        "monitored",
+        "upright",
+        "hunched",
+        "episodes",
+        "alerts",
+        "head forward",
+        "worst hour",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("{label} in {text}"));
+        assert!(page.contains(&format!("<td>{label}</td>")), "{label}");
+        let value = line.trim_start()[label.len()..].trim();
+        let first = value.split([',', '(']).next().unwrap().trim();
+        assert!(page.contains(first), "{label}: {first}");
+    }
+    for part in [
+        "Hour by hour",
+        "How far forward",
+        "Hunch episodes",
+        "Alerts and stretches",
+        "hunching +6°",
+        "exit +4°",
+        "neutral +0°",
+    ] {
+        assert!(page.contains(part), "{part}");
+    }
+    assert_no_overlap(&page);
 
     let url = format!("file://{}", html.display());
     let dom = chromium(&["--dump-dom", &url]);
@@ -141,11 +250,8 @@ fn the_html_report_renders_in_chromium() {
         String::from_utf8_lossy(&dom.stderr)
     );
     let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(
-        dom.contains("<svg") && dom.contains("hunch — 2026-11-24"),
-        "{dom}"
-    );
-    assert!(dom.matches("<rect").count() > 20, "timeline bands rendered");
+    assert_eq!(dom.matches("<svg").count(), 3, "timeline, hours, angles");
+    assert!(dom.matches("<rect").count() > 40, "bars and bands rendered");
     assert!(
         dom.contains("▼") && dom.contains("●"),
         "alerts and stretches marked"
@@ -154,7 +260,7 @@ fn the_html_report_renders_in_chromium() {
     let png = dir.join("day.png");
     let shot = chromium(&[
         &format!("--screenshot={}", png.display()),
-        "--window-size=1060,560",
+        "--window-size=1100,1900",
         &url,
     ]);
     assert!(
@@ -175,9 +281,95 @@ fn the_html_report_renders_in_chromium() {
         &format!("file://{}", svg.display()),
     ]);
     assert!(shot.status.success());
-
     if std::env::var_os("HUNCH_UPDATE_DOCS").is_some() {
         let docs: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-day.png");
+        std::fs::copy(&png, docs).unwrap();
+    }
+}
+
+#[test]
+fn the_week_page_has_axes_a_goal_and_dashes_for_days_without_data() {
+    let dir = std::env::temp_dir().join(format!("hunch-html-week-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = dir.join("j.sqlite");
+    for (i, date) in [
+        "2026-11-18",
+        "2026-11-19",
+        "2026-11-20",
+        "2026-11-23",
+        "2026-11-24",
+    ]
+    .iter()
+    .enumerate()
+    {
+        realistic_day_on(&journal, date, [0.4, 1.2, 0.7, 1.6, 1.0][i]);
+    }
+    let html = dir.join("week.html");
+    let o = report(
+        &journal,
+        &dir,
+        &[
+            "--week",
+            "--to",
+            "2026-11-24",
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty());
+    let page = std::fs::read_to_string(&html).unwrap();
+    for tick in ["0%", "25%", "50%", "75%", "100%", "goal 20%"] {
+        assert!(page.contains(&format!(">{tick}</text>")), "{tick}");
+    }
+    // The weekend without monitoring: dashes, not "0 s".
+    assert!(page.contains("<tr><td>2026-11-21</td><td>—</td>"), "{page}");
+    assert!(!page.contains("<td>0 s</td>"));
+    assert!(page.contains("Streak under the goal of 20%"));
+    assert_no_overlap(&page);
+    // A month and a year of days still keep their labels apart.
+    for days in ["30", "365"] {
+        let o = report(
+            &journal,
+            &dir,
+            &[
+                "--days",
+                days,
+                "--to",
+                "2026-11-24",
+                "--html",
+                html.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success());
+        assert_no_overlap(&std::fs::read_to_string(&html).unwrap());
+    }
+    let o = report(
+        &journal,
+        &dir,
+        &[
+            "--week",
+            "--to",
+            "2026-11-24",
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success());
+    let png = dir.join("week.png");
+    let shot = chromium(&[
+        &format!("--screenshot={}", png.display()),
+        "--window-size=1100,820",
+        &format!("file://{}", html.display()),
+    ]);
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    if std::env::var_os("HUNCH_UPDATE_DOCS").is_some() {
+        let docs: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-week.png");
         std::fs::copy(&png, docs).unwrap();
     }
 }

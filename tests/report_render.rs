@@ -64,6 +64,14 @@ fn day(date: &str, scale: f64) -> DaySummary {
     summarize(&period, &samples, &events)
 }
 
+fn ctx() -> render::html::Context {
+    render::html::Context {
+        tz: tz(),
+        enter_deg: 6.0,
+        exit_deg: 4.0,
+    }
+}
+
 fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
@@ -115,7 +123,9 @@ fn a_day_renders_as_its_golden_files() {
     golden("day.json", &render::json(&r));
     let svg = render::svg::day(&d, &tz());
     golden("day.svg", &svg);
-    golden("day.html", &render::html::page(&r, &svg));
+    golden("day-hours.svg", &render::svg::hours(&d, 0.2));
+    golden("day-angles.svg", &render::svg::angles(&d, 6.0, 4.0));
+    golden("day.html", &render::html::report(&r, &ctx(), ""));
 }
 
 #[test]
@@ -147,9 +157,8 @@ fn a_week_renders_as_its_golden_files() {
     assert!(r.trend_points.is_some());
     golden("week.txt", &render::text::range(&r, false));
     golden("week.csv", &render::csv::days(&r));
-    let svg = render::svg::range(&r);
-    golden("week.svg", &svg);
-    golden("week.html", &render::html::page(&r, &svg));
+    golden("week.svg", &render::svg::range(&r));
+    golden("week.html", &render::html::report(&r, &ctx(), ""));
     assert_eq!(
         render::text::nothing("2026-11-18", "2026-11-24"),
         "No monitoring recorded from 2026-11-18 to 2026-11-24.\n"

@@ -2,6 +2,7 @@
 //! camera ([`webcam::Webcam`]) and a [`replay::Replay`] of a recording look the same.
 
 pub mod replay;
+pub mod sharing;
 pub mod webcam;
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use thiserror::Error;
 use crate::clock::Clock;
 use crate::vocab::BadSetting;
 pub use crate::vocab::Frame;
+pub use sharing::Sharing;
 
 #[derive(Debug, Error)]
 pub enum SourceError {
@@ -58,17 +60,41 @@ pub trait FrameSource: Send {
     fn take_open_ms(&mut self) -> i64 {
         0
     }
+
+    /// How often to sample from now on: at the full rate (`true`: a hunch may be forming
+    /// or is under way) or at the steady rate (`false`: upright and steady, or away). See
+    /// [`CameraParams`]. A source starts at the full rate; one without a cadence (a plain
+    /// replay) ignores this.
+    fn set_attentive(&mut self, _attentive: bool) {}
+
+    /// A change in who has the camera since the last call, if any: another application
+    /// took it, or gave it back. Called on every turn of the daemon's loop; must not block.
+    fn sharing(&mut self) -> Option<Sharing> {
+        None
+    }
 }
 
 /// How the camera is used: which one, how often, when to let go of it.
+///
+/// The camera is sampled at one of two rates. While you sit upright and steady (or are
+/// away) hunch takes one frame every `steady_interval_seconds`, opening the device for it
+/// and closing it again. As soon as one reading comes forward of the posture filter's exit
+/// threshold, and for as long as a hunch episode is forming or under way, it samples every
+/// `interval_seconds` (the full rate). Whatever the rate, the device stays open between two
+/// samples only when the next is due sooner than `release_after_seconds`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CameraParams {
     /// Which camera (`hunch cameras` lists them).
     pub index: u32,
-    /// Seconds between samples.
+    /// Seconds between samples at the full rate: while a hunch may be forming or is under
+    /// way (and for one-shot readers: calibration, `hunch record`).
     pub interval_seconds: f64,
-    /// Close the device between samples when the interval is at least this long.
+    /// Seconds between samples while upright and steady, or away. Equal to
+    /// `interval_seconds`, the camera is sampled at one rate all the time.
+    pub steady_interval_seconds: f64,
+    /// Keep the device open between two samples only when the next is due sooner than
+    /// this; otherwise close it after each sample (the camera light goes off).
     pub release_after_seconds: f64,
     /// Largest frame size to ask for; the pose model works on small crops anyway.
     pub max_width: u32,
@@ -93,6 +119,7 @@ impl Default for CameraParams {
         Self {
             index: 0,
             interval_seconds: 1.0,
+            steady_interval_seconds: 6.0,
             release_after_seconds: 3.0,
             max_width: 640,
             max_height: 480,
@@ -106,6 +133,11 @@ impl Default for CameraParams {
 /// intervals, and never more than [`crate::vocab::MAX_SAMPLE_SECONDS`].
 pub const MAX_INTERVAL_SECONDS: f64 = crate::vocab::MAX_SAMPLE_SECONDS / 3.0;
 
+/// The longest steady interval: an episode whose first forward reading came after a
+/// steady gap is dated back by at most this much ([`crate::policy::MAX_GAP_CREDIT_SECONDS`]),
+/// so that a longer gap would make alerts later than sampling at the full rate.
+pub const MAX_STEADY_INTERVAL_SECONDS: f64 = crate::policy::MAX_GAP_CREDIT_SECONDS;
+
 impl CameraParams {
     pub fn validate(&self) -> Result<(), BadSetting> {
         BadSetting::check_range(
@@ -113,6 +145,20 @@ impl CameraParams {
             self.interval_seconds,
             0.05..=MAX_INTERVAL_SECONDS,
         )?;
+        BadSetting::check_range(
+            "steady_interval_seconds",
+            self.steady_interval_seconds,
+            0.05..=MAX_STEADY_INTERVAL_SECONDS,
+        )?;
+        if self.steady_interval_seconds < self.interval_seconds {
+            return Err(BadSetting::new(
+                "steady_interval_seconds",
+                format!(
+                    "({}) must be at least interval_seconds ({})",
+                    self.steady_interval_seconds, self.interval_seconds
+                ),
+            ));
+        }
         BadSetting::check_range(
             "release_after_seconds",
             self.release_after_seconds,
@@ -128,10 +174,51 @@ impl CameraParams {
         Ok(())
     }
 
-    /// How long one sample may stand for: a few intervals (a late frame still counts), at
-    /// least 5 s, at most [`crate::vocab::MAX_SAMPLE_SECONDS`]. Longer gaps (hunch stopped,
-    /// the machine slept) are gaps, not monitored time.
+    /// How long one sample may stand for: a few of the longer of the two intervals (a late
+    /// frame still counts), at least 5 s, at most [`crate::vocab::MAX_SAMPLE_SECONDS`].
+    /// Longer gaps (hunch stopped, the machine slept) are gaps, not monitored time.
     pub fn max_sample_seconds(&self) -> f64 {
-        (3.0 * self.interval_seconds).clamp(5.0, crate::vocab::MAX_SAMPLE_SECONDS)
+        (3.0 * self.interval_seconds.max(self.steady_interval_seconds))
+            .clamp(5.0, crate::vocab::MAX_SAMPLE_SECONDS)
+    }
+
+    /// Seconds between samples at the full rate (`attentive`) or the steady rate.
+    pub fn interval(&self, attentive: bool) -> f64 {
+        if attentive {
+            self.interval_seconds
+        } else {
+            self.steady_interval_seconds.max(self.interval_seconds)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_two_rates_are_checked_and_name_their_key() {
+        let d = CameraParams::default();
+        assert!(d.validate().is_ok());
+        // The steady rate is the slower one, and at most the gap an alert is credited.
+        for steady in [0.5, MAX_STEADY_INTERVAL_SECONDS + 1.0, f64::NAN] {
+            let p = CameraParams {
+                steady_interval_seconds: steady,
+                ..d
+            };
+            assert_eq!(p.validate().unwrap_err().key, "steady_interval_seconds");
+        }
+        let one_rate = CameraParams {
+            steady_interval_seconds: 1.0,
+            ..d
+        };
+        assert!(one_rate.validate().is_ok());
+        assert_eq!(
+            (one_rate.interval(true), one_rate.interval(false)),
+            (1.0, 1.0)
+        );
+        assert_eq!((d.interval(true), d.interval(false)), (1.0, 6.0));
+        // A sample at the steady rate may stand for its whole interval and more.
+        assert!(d.max_sample_seconds() >= 3.0 * d.steady_interval_seconds);
     }
 }

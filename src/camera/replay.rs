@@ -2,11 +2,14 @@
 //! is polled with: on the real clock frames arrive at their recorded times, on a
 //! [`crate::clock::VirtualClock`] as fast as they decode, with the same timeline. A
 //! consumer slower than the recording gets what a camera would give it: the latest frame,
-//! the ones it had no time for dropped.
+//! the ones it had no time for dropped. A [`Replay::paced`] replay also samples the
+//! recording the way the webcam samples the camera, at the full or the steady rate
+//! ([`FrameSource::set_attentive`]), so that sampling schemes can be compared on one
+//! recording.
 
 use std::time::Duration;
 
-use super::{Frame, FrameSource, Poll, SourceError};
+use super::{CameraParams, Frame, FrameSource, Poll, SourceError};
 use crate::clock::Clock;
 use crate::recording::Recording;
 
@@ -15,6 +18,11 @@ pub struct Replay {
     pos: usize,
     /// The clock time the first frame was (or is) due, fixed at the first poll.
     start: Option<f64>,
+    /// Sampled like a camera: the intervals, the rate asked for, and when the last frame
+    /// delivered was due.
+    cadence: Option<CameraParams>,
+    attentive: bool,
+    last_due: Option<f64>,
 }
 
 impl Replay {
@@ -23,7 +31,18 @@ impl Replay {
             recording,
             pos: 0,
             start: None,
+            cadence: None,
+            attentive: true,
+            last_due: None,
         }
+    }
+
+    /// Delivers a frame only once the interval `params` gives for the rate asked for has
+    /// passed since the last one (the frames between are skipped, as a camera sampled at
+    /// that rate would never have taken them).
+    pub fn paced(mut self, params: CameraParams) -> Replay {
+        self.cadence = Some(params);
+        self
     }
 
     /// Opens a recording directory or a single image; see [`Recording::open`].
@@ -61,6 +80,13 @@ impl Replay {
 
 impl FrameSource for Replay {
     fn poll(&mut self, clock: &dyn Clock, wait: Duration) -> Result<Poll, SourceError> {
+        if let (Some(p), Some(last)) = (self.cadence, self.last_due) {
+            // (Within a millisecond counts as due, as for the daemon's held samples.)
+            let next = last + p.interval(self.attentive) - 1e-3;
+            while self.due(self.pos, clock).is_some_and(|d| d < next) {
+                self.pos += 1;
+            }
+        }
         let Some(due) = self.due(self.pos, clock) else {
             return Ok(Poll::End);
         };
@@ -79,6 +105,7 @@ impl FrameSource for Replay {
                 self.pos += 1;
             }
         }
+        self.last_due = self.due(self.pos, clock);
         match self.load() {
             Ok(f) => Ok(Poll::Frame(f)),
             // A damaged frame is skipped; the replay goes on.
@@ -103,6 +130,10 @@ impl FrameSource for Replay {
 
     fn id(&self) -> String {
         self.recording.id.clone()
+    }
+
+    fn set_attentive(&mut self, attentive: bool) {
+        self.attentive = attentive;
     }
 }
 

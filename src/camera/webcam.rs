@@ -1,16 +1,21 @@
 //! The real camera, through nokhwa's V4L2 backend.
 //!
 //! `nokhwa::Camera` is not `Send`, so one capture thread owns it and hands frames over a
-//! bounded channel. The thread samples at a low rate, closes the device between samples
-//! when the interval is long enough (the camera light goes off), requests an exact small
-//! format chosen from what the camera offers (nokhwa's "closest" request fails unless the
-//! exact size exists), skips the dark frames a camera gives while its exposure settles,
-//! and survives the device vanishing, being busy or refusing permission: it reports the
-//! error and retries with backoff.
+//! bounded channel. The thread samples at the rate the daemon asks for (the full or the
+//! steady rate, [`CameraParams`]), closes the device between samples when the next one is
+//! far enough off (the camera light goes off) and keeps count of how long it was open,
+//! requests an exact small format chosen from what the camera offers (nokhwa's "closest"
+//! request fails unless the exact size exists), skips the dark frames a camera gives while
+//! its exposure settles, and survives the device vanishing or refusing permission: it
+//! reports the error and retries with backoff.
+//!
+//! Another application wanting the camera is not an error: a [`DeviceWatch`] sees it open
+//! the device, or opening it here finds it busy, and the webcam lets go and reports
+//! [`Sharing::InUse`] until the other has closed it (see [`super::sharing`]).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -21,7 +26,8 @@ use nokhwa::utils::{
 };
 use nokhwa::Camera;
 
-use super::{CameraParams, Frame, FrameSource, PixelFormat, Poll, SourceError};
+use super::sharing::{DeviceWatch, SharingState};
+use super::{CameraParams, Frame, FrameSource, PixelFormat, Poll, Sharing, SourceError};
 use crate::clock::Clock;
 use crate::frame::Exposure;
 
@@ -133,6 +139,83 @@ enum Msg {
     Error(String),
 }
 
+/// Whether a camera error says the device is busy (EBUSY: another process streams it).
+fn is_busy(error: &str) -> bool {
+    error.contains(&format!("(os error {})", libc::EBUSY))
+}
+
+/// How long the device has been open, kept by the capture thread.
+#[derive(Debug, Default)]
+struct OpenMeter {
+    /// Open since then, if open now.
+    since: Option<Instant>,
+    /// Open time not yet taken, ms.
+    pending_ms: f64,
+}
+
+impl OpenMeter {
+    fn closed(&mut self) {
+        if let Some(s) = self.since.take() {
+            self.pending_ms += s.elapsed().as_secs_f64() * 1000.0;
+        }
+    }
+
+    /// The open time since the last call, ms (whole ms; the rest is kept for next time).
+    fn take(&mut self) -> i64 {
+        if let Some(s) = self.since {
+            let now = Instant::now();
+            self.pending_ms += (now - s).as_secs_f64() * 1000.0;
+            self.since = Some(now);
+        }
+        let whole = self.pending_ms.floor();
+        self.pending_ms -= whole;
+        whole as i64
+    }
+}
+
+/// What the webcam and its capture thread share.
+#[derive(Debug)]
+struct Shared {
+    /// Seconds between samples from now on, as f64 bits.
+    interval: AtomicU64,
+    meter: Mutex<OpenMeter>,
+}
+
+impl Shared {
+    fn interval(&self) -> f64 {
+        f64::from_bits(self.interval.load(Ordering::Relaxed))
+    }
+
+    fn meter(&self) -> std::sync::MutexGuard<'_, OpenMeter> {
+        self.meter.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The open device. Dropping it closes the device and stops the meter.
+struct Device {
+    cam: Option<Camera>,
+    shared: Arc<Shared>,
+}
+
+impl Device {
+    /// Opens the camera; the meter counts from `since` (when opening began).
+    fn open(p: &CameraParams, shared: &Arc<Shared>, since: Instant) -> Result<Device, String> {
+        let (cam, _) = open(p)?;
+        shared.meter().since = Some(since);
+        Ok(Device {
+            cam: Some(cam),
+            shared: Arc::clone(shared),
+        })
+    }
+}
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        drop(self.cam.take()); // closes the device: the light goes off
+        self.shared.meter().closed();
+    }
+}
+
 /// The capture thread while the device is in use.
 struct Capture {
     rx: Receiver<Msg>,
@@ -141,25 +224,34 @@ struct Capture {
 }
 
 impl Capture {
-    fn start(params: CameraParams) -> Capture {
+    fn start(params: CameraParams, shared: Arc<Shared>) -> Capture {
         let (tx, rx) = sync_channel(1);
         let stop = Arc::new(AtomicBool::new(false));
         let stop_thread = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("hunch-camera".into())
-            .spawn(move || capture_loop(params, tx, stop_thread))
+            .spawn(move || capture_loop(params, &shared, tx, &stop_thread))
             .ok();
         Capture { rx, stop, thread }
     }
 }
 
+impl Capture {
+    /// Tells the thread to stop and close the device, without waiting for it: the thread
+    /// ends within a frame, and its handle is returned to be joined before the device is
+    /// opened again.
+    fn stop(&mut self) -> Option<JoinHandle<()>> {
+        self.stop.store(true, Ordering::Relaxed);
+        // Unblock a pending send: the thread's next send fails and it ends.
+        drop(std::mem::replace(&mut self.rx, sync_channel(1).1));
+        self.thread.take()
+    }
+}
+
 impl Drop for Capture {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        // Unblock a pending send, then wait: dropping the Camera releases the device.
-        while self.rx.try_recv().is_ok() {}
-        if let Some(t) = self.thread.take() {
-            drop(std::mem::replace(&mut self.rx, sync_channel(1).1));
+        // Wait: dropping the Camera releases the device.
+        if let Some(t) = self.stop() {
             let _ = t.join();
         }
     }
@@ -167,19 +259,64 @@ impl Drop for Capture {
 
 /// The camera as a [`FrameSource`]. The capture thread starts at the first poll and stops
 /// (closing the device) on [`FrameSource::release`] or drop. Camera errors come back as
-/// [`Poll::Trouble`] while the thread keeps retrying.
+/// [`Poll::Trouble`] while the thread keeps retrying; a busy camera is not trouble but
+/// [`Sharing::InUse`].
 pub struct Webcam {
     params: CameraParams,
     capture: Option<Capture>,
     index: u64,
+    shared: Arc<Shared>,
+    watch: Option<DeviceWatch>,
+    sharing: SharingState,
+    /// A capture thread told to stop and not waited for yet.
+    stopping: Option<JoinHandle<()>>,
+}
+
+impl Drop for Webcam {
+    fn drop(&mut self) {
+        self.let_go();
+        if let Some(t) = self.stopping.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Webcam {
+    /// A webcam sampled at the full rate until told otherwise
+    /// ([`FrameSource::set_attentive`]), watched for other applications opening it.
     pub fn new(params: CameraParams) -> Webcam {
+        let device = std::path::PathBuf::from(format!("/dev/video{}", params.index));
+        let watch = match DeviceWatch::start(device) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                tracing::warn!("{e}; hunch will still let go of it when it finds it busy");
+                None
+            }
+        };
         Webcam {
             params,
             capture: None,
             index: 0,
+            shared: Arc::new(Shared {
+                interval: AtomicU64::new(params.interval(true).to_bits()),
+                meter: Mutex::new(OpenMeter::default()),
+            }),
+            watch,
+            sharing: SharingState::new(),
+            stopping: None,
+        }
+    }
+
+    /// Stops capturing without waiting (the loop stays responsive); the device closes
+    /// within a frame.
+    fn let_go(&mut self) {
+        if let Some(mut c) = self.capture.take() {
+            if let Some(t) = c.stop() {
+                // An older thread still ending is waited for first (it has had the time).
+                if let Some(old) = self.stopping.replace(t) {
+                    let _ = old.join();
+                }
+            }
         }
     }
 
@@ -189,16 +326,37 @@ impl Webcam {
     }
 
     fn recv(&mut self, timeout: Duration) -> Poll {
-        let params = self.params;
-        let capture = self.capture.get_or_insert_with(|| Capture::start(params));
+        if self.sharing.in_use() {
+            // Another application has it (the daemon holds monitoring until it is free).
+            std::thread::sleep(timeout.min(WAIT_STEP));
+            return Poll::Idle;
+        }
+        if self.capture.is_none() {
+            // Never two threads on the device: the last one has closed it before this opens.
+            if let Some(t) = self.stopping.take() {
+                let _ = t.join();
+            }
+        }
+        let (params, shared) = (self.params, &self.shared);
+        let capture = self
+            .capture
+            .get_or_insert_with(|| Capture::start(params, Arc::clone(shared)));
         match capture.rx.recv_timeout(timeout) {
             Ok(Msg::Frame(image, t)) => {
+                self.sharing.got_frame();
                 self.index += 1;
                 Poll::Frame(Frame {
                     image,
                     t,
                     index: self.index - 1,
                 })
+            }
+            Ok(Msg::Error(e)) if is_busy(&e) => {
+                // Not trouble: another application streams it. Let go and wait quietly.
+                tracing::debug!("camera busy: {e}");
+                self.let_go();
+                self.sharing.busy(Instant::now());
+                Poll::Idle
             }
             Ok(Msg::Error(e)) => Poll::Trouble(e),
             Err(RecvTimeoutError::Timeout) => Poll::Idle,
@@ -217,7 +375,7 @@ impl FrameSource for Webcam {
     }
 
     fn release(&mut self, _clock: &dyn Clock) -> bool {
-        self.capture = None;
+        self.let_go();
         true
     }
 
@@ -225,6 +383,12 @@ impl FrameSource for Webcam {
         loop {
             match self.recv(Duration::from_secs(3600)) {
                 Poll::Frame(f) => return Ok(Some(f)),
+                Poll::Idle if self.sharing.in_use() => {
+                    return Err(SourceError::Camera(format!(
+                        "the camera is in use by {}",
+                        super::sharing::describe(self.sharing.holders())
+                    )))
+                }
                 Poll::Idle => {}
                 Poll::End => return Ok(None),
                 Poll::Trouble(e) => return Err(SourceError::Camera(e)),
@@ -235,51 +399,93 @@ impl FrameSource for Webcam {
     fn id(&self) -> String {
         format!("camera:{}", self.params.index)
     }
-}
 
-fn sleep_until(deadline: Instant, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        let now = Instant::now();
-        if now >= deadline {
-            return;
+    fn take_open_ms(&mut self) -> i64 {
+        self.shared.meter().take()
+    }
+
+    fn set_attentive(&mut self, attentive: bool) {
+        let interval = self.params.interval(attentive);
+        self.shared
+            .interval
+            .store(interval.to_bits(), Ordering::Relaxed);
+    }
+
+    fn sharing(&mut self) -> Option<Sharing> {
+        if let Some(holders) = self.watch.as_ref().and_then(DeviceWatch::changed) {
+            self.sharing.holders_changed(holders);
         }
-        std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
+        self.sharing.tick(Instant::now());
+        let change = self.sharing.next_change();
+        if matches!(change, Some(Sharing::InUse { .. })) {
+            self.let_go(); // at once
+        }
+        change
     }
 }
 
-fn capture_loop(p: CameraParams, tx: std::sync::mpsc::SyncSender<Msg>, stop: Arc<AtomicBool>) {
+/// How often the capture thread looks at the stop flag and the interval while it waits.
+const WAIT_STEP: Duration = Duration::from_millis(50);
+
+fn capture_loop(
+    p: CameraParams,
+    shared: &Arc<Shared>,
+    tx: std::sync::mpsc::SyncSender<Msg>,
+    stop: &AtomicBool,
+) {
     let started = Instant::now();
-    let interval = Duration::from_secs_f64(p.interval_seconds);
-    let release = p.interval_seconds >= p.release_after_seconds;
-    let mut cam: Option<Camera> = None;
+    let mut device: Option<Device> = None;
     let mut backoff = Duration::from_secs(1);
-    let mut next = Instant::now();
-    while !stop.load(Ordering::Relaxed) {
-        sleep_until(next, &stop);
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        next += interval;
-        let result = (|| -> Result<RgbImage, String> {
-            let fresh = cam.is_none();
-            if fresh {
-                let (c, _) = open(&p)?;
-                cam = Some(c);
+    let mut last: Option<Instant> = None;
+    let mut not_before: Option<Instant> = None;
+    // The device stays open between samples only while the next is due soon.
+    let keep_open = || shared.interval() < p.release_after_seconds;
+    loop {
+        // Wait for the next sample; the interval may change meanwhile.
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return;
             }
-            let c = cam.as_mut().ok_or("camera not open")?;
+            if !keep_open() {
+                device = None;
+            }
+            let now = Instant::now();
+            let due = last
+                .map_or(now, |l| l + Duration::from_secs_f64(shared.interval()))
+                .max(not_before.unwrap_or(now));
+            if now >= due {
+                break;
+            }
+            std::thread::sleep((due - now).min(WAIT_STEP));
+        }
+        let t0 = Instant::now();
+        last = Some(t0);
+        not_before = None;
+        let result = (|| -> Result<RgbImage, String> {
+            let fresh = device.is_none();
+            if fresh {
+                device = Some(Device::open(&p, shared, t0)?);
+            }
+            let c = device
+                .as_mut()
+                .and_then(|d| d.cam.as_mut())
+                .ok_or("camera not open")?;
             let mut img = grab(c)?;
             if fresh {
                 // Right after opening, frames are often dark until exposure settles.
                 let mut tries = 0;
-                while Exposure::of(&img).is_blank() && tries < p.warmup_frames {
+                while Exposure::of(&img).is_blank()
+                    && tries < p.warmup_frames
+                    && !stop.load(Ordering::Relaxed)
+                {
                     img = grab(c)?;
                     tries += 1;
                 }
             }
             Ok(img)
         })();
-        if release {
-            cam = None; // dropping the Camera closes the device: the light goes off
+        if !keep_open() {
+            device = None; // the light goes off
         }
         let msg = match result {
             Ok(img) => {
@@ -287,8 +493,8 @@ fn capture_loop(p: CameraParams, tx: std::sync::mpsc::SyncSender<Msg>, stop: Arc
                 Msg::Frame(img, started.elapsed().as_secs_f64())
             }
             Err(e) => {
-                cam = None;
-                next = Instant::now() + backoff;
+                device = None;
+                not_before = Some(Instant::now() + backoff);
                 backoff = (backoff * 2).min(Duration::from_secs(60));
                 Msg::Error(e)
             }

@@ -1,4 +1,4 @@
-//! `hunch analyze`: the pose engine on still images.
+//! `hunch analyze`: the pose engine on still images, or on frames of one stream (`--track`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,6 +28,11 @@ pub struct AnalyzeArgs {
     /// stored calibration.
     #[arg(long)]
     pub posture: bool,
+    /// Treat the images as consecutive frames of one stream, in the order given, and
+    /// track the person across them as the monitor does (the detector runs only when
+    /// the track is lost). Reports on stderr how often the detector ran.
+    #[arg(long)]
+    pub track: bool,
     /// Calibration profile for --posture (default: the stored one).
     #[arg(long, value_name = "FILE", requires = "posture")]
     pub profile: Option<PathBuf>,
@@ -62,7 +67,11 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
                 continue;
             }
         };
-        let est = engine.estimate(&img)?;
+        let est = if args.track {
+            engine.track(&img)?
+        } else {
+            engine.estimate(&img)?
+        };
         let mut out = stdout.lock();
         let posture_json = posture.as_ref().map(|p| p.assess(&est, args.model));
         if args.json {
@@ -75,6 +84,11 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
             writeln!(out, "{}", summary(path, &est))?;
             if let Some(pj) = posture_json {
                 writeln!(out, "  posture: {}", posture_summary(&pj))?;
+                // As the JSON's `calibration_mismatch`: the angle is against a neutral
+                // measured at another size or with another model.
+                if let Some(why) = pj["calibration_mismatch"].as_str() {
+                    writeln!(out, "  warning: {why}")?;
+                }
             }
         }
         if let (Some(target), Some(pose)) = (&args.overlay, &est.pose) {
@@ -91,6 +105,14 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
                 path.display()
             );
         }
+    }
+    if args.track {
+        let stats = engine.stats();
+        eprintln!(
+            "hunch: tracked {} frames: detector ran on {}, {} of them for lost shoulders; \
+             detector session loaded {}×",
+            stats.frames, stats.detector_runs, stats.redetections, stats.detector_loads
+        );
     }
     Ok(if failures == 0 {
         ExitCode::SUCCESS

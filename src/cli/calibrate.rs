@@ -10,7 +10,7 @@ use hunch::camera::replay::Replay;
 use hunch::camera::FrameSource;
 use hunch::frame::Exposure;
 use hunch::models::ModelVariant;
-use hunch::posture::calibration::{Calibration, FrameVerdict, PROFILE_VERSION};
+use hunch::posture::calibration::{Calibration, FrameVerdict, MIN_FRAMES, PROFILE_VERSION};
 use hunch::posture::Calibrator;
 
 use super::EngineArgs;
@@ -67,13 +67,16 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
             Box::new(Replay::open(p, 5.0)?)
         }
         None => {
-            eprint!("Sit upright, as you mean to sit, and look at the screen. Starting in");
+            eprint!("Sit upright, as you mean to sit, and look at the screen.");
+            if args.countdown > 0 {
+                eprint!(" Starting in");
+            }
             for n in (1..=args.countdown).rev() {
                 eprint!(" {n}…");
                 let _ = std::io::stderr().flush();
                 std::thread::sleep(std::time::Duration::from_secs(1));
             }
-            eprintln!(" hold still for {:.0} s.", args.seconds);
+            eprintln!(" Hold still for {:.0} s.", args.seconds);
             Box::new(hunch::camera::webcam::Webcam::new(
                 hunch::camera::CameraParams {
                     interval_seconds: 0.2,
@@ -89,6 +92,7 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
     let mut shown = 0;
 
     let mut calibrator = Calibrator::new();
+    let mut seen = 0usize;
     let mut size = None;
     let mut start = None;
     while let Some(frame) = source.next_frame()? {
@@ -104,6 +108,7 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
                 dims
             );
         }
+        seen += 1;
         let est = engine.track(&frame.image)?;
         let verdict = calibrator.push(Exposure::of(&frame.image), &est);
         if tty {
@@ -121,6 +126,17 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
             eprint!("{text}");
             let _ = std::io::stderr().flush();
         }
+    }
+    // A mean and a spread need several frames; one image (or a very short recording) is
+    // refused for what it is, not for whatever its frames show. Repeating a single image
+    // would pass the stillness check by construction, so it is not done.
+    if seen > 0 && seen < MIN_FRAMES {
+        bail!(
+            "calibration needs at least {MIN_FRAMES} frames of you sitting upright, and {} gave {seen}: give a directory with a few seconds of frames, or calibrate from the camera (`hunch calibrate`)",
+            args.source
+                .as_ref()
+                .map_or("the camera".to_string(), |p| p.display().to_string())
+        );
     }
     let (neutral, used) = calibrator.finish()?;
     let (width, height) = size.unwrap_or((0, 0));

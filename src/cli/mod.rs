@@ -19,7 +19,9 @@ mod analyze;
 mod calibrate;
 mod client;
 mod demo;
+mod doctor;
 mod eval;
+mod generate;
 mod log;
 mod record;
 mod report;
@@ -101,6 +103,11 @@ pub enum Command {
     Record(record::RecordArgs),
     /// Score the posture classifier on labelled recordings (see `hunch::recording::manifest`).
     Eval(eval::EvalArgs),
+    /// Check what hunch needs, one line each, and say what to fix (exit 1: cannot monitor).
+    Doctor(doctor::DoctorArgs),
+    /// Write shell completions or man pages (the packages ship them already).
+    #[command(subcommand)]
+    Generate(generate::GenerateCommand),
 }
 
 impl Command {
@@ -145,6 +152,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pause(d) => client::pause(d),
         Command::Resume => client::send(MonitorCommand::Resume),
         Command::Snooze(d) => client::snooze(d),
+        Command::Doctor(a) => doctor::run(&cli.engine, a),
+        Command::Generate(c) => generate::run(c),
     }
 }
 

@@ -175,7 +175,13 @@ fn headaches(
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let tz = TimeZone::system();
     let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
-    let goal = super::load_config()?.report.goal_hunched_share;
+    let config = super::load_config()?;
+    let goal = config.report.goal_hunched_share;
+    let ctx = render::html::Context {
+        tz: tz.clone(),
+        enter_deg: config.filter.enter_deg,
+        exit_deg: config.filter.exit_deg,
+    };
     let journal = open_journal(&args.journal)?;
     if args.headaches {
         let c = headaches(&journal, &args, today, &tz)?;
@@ -208,11 +214,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
                 goal,
             )?;
             let section = render::html::headache_section(&hunch::diary::render_text(&c), &chart);
-            let main_chart = match r.days.as_slice() {
-                [day] => render::svg::day(day, &tz),
-                _ => render::svg::range(&r),
-            };
-            write_file(out, &render::html::page_with(&r, &main_chart, &section))?;
+            write_file(out, &render::html::report(&r, &ctx, &section))?;
         }
         let text = if args.json {
             serde_json::to_string_pretty(&hunch::diary::render::json(&c))? + "\n"
@@ -226,17 +228,19 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
     let (from, to) = period(&args, today)?;
     let r = store::range(&journal, from, to, &tz, goal)?;
-    if args.html.is_some() || args.svg.is_some() {
+    if let Some(out) = &args.html {
+        write_file(out, &render::html::report(&r, &ctx, ""))?;
+    }
+    if let Some(out) = &args.svg {
         let chart = match r.days.as_slice() {
             [day] => render::svg::day(day, &tz),
             _ => render::svg::range(&r),
         };
-        if let Some(out) = &args.html {
-            write_file(out, &render::html::page(&r, &chart))?;
-        }
-        if let Some(out) = &args.svg {
-            write_file(out, &chart)?;
-        }
+        write_file(out, &chart)?;
+    }
+    // A page or a chart was asked for: the terminal report is not printed beside it.
+    if (args.html.is_some() || args.svg.is_some()) && !args.json && !args.csv {
+        return Ok(ExitCode::SUCCESS);
     }
     let text = if args.json {
         render::json(&r) + "\n"

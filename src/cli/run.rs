@@ -13,7 +13,7 @@ use hunch::camera::replay::Replay;
 use hunch::camera::webcam::Webcam;
 use hunch::camera::FrameSource;
 use hunch::clock::{Clock, SystemClock, VirtualClock};
-use hunch::daemon::session::{Loginctl, NoSession};
+use hunch::daemon::session::{Logind, NoSession};
 use hunch::daemon::{Daemon, Parts, Settings};
 use hunch::journal::{Journal, Opened};
 use hunch::models::ModelVariant;
@@ -119,7 +119,11 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             tx.clone(),
             hunch::tray::TrayOptions {
                 journal: journal_path.clone(),
-                tz: jiff::tz::TimeZone::system(),
+                page: hunch::report::render::html::Context {
+                    tz: jiff::tz::TimeZone::system(),
+                    enter_deg: config.filter.enter_deg,
+                    exit_deg: config.filter.exit_deg,
+                },
                 goal: config.report.goal_hunched_share,
                 report_path: hunch::paths::runtime_dir()?.join("today.html"),
                 exe: std::env::current_exe().unwrap_or_else(|_| "hunch".into()),
@@ -138,7 +142,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         session: if args.source.is_some() && args.fast {
             Box::new(NoSession)
         } else {
-            Box::new(Loginctl::new())
+            Box::new(Logind::start())
         },
         commands,
         settings: Settings {

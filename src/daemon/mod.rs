@@ -24,7 +24,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use thiserror::Error;
 
-use crate::camera::{FrameSource, Poll, SourceError};
+use crate::camera::{FrameSource, Poll, Sharing, SourceError};
 use crate::clock::Clock;
 use crate::command::{Command, Incoming, LiveStatus, PauseFor, Reply, Status};
 use crate::human::short_duration;
@@ -187,6 +187,9 @@ pub struct Daemon {
     last_frame: Option<(crate::posture::Sample, i64)>,
     /// [`Command::Quit`] was given: the next tick stops.
     quit: bool,
+    /// Between logind's `PrepareForSleep(true)` and `(false)`: nothing is opened or
+    /// recorded (logind always sends the second, even when suspending fails).
+    asleep: bool,
 }
 
 /// The local date of `wall_ms`.
@@ -249,6 +252,7 @@ impl Daemon {
             frame_errors: 0,
             last_frame: None,
             quit: false,
+            asleep: false,
         };
         let id = d.source_id.clone();
         d.write_event(wall, EventKind::Start, &id);
@@ -332,7 +336,17 @@ impl Daemon {
         while let Some(event) = self.session.poll() {
             self.session_event(event)?;
         }
+        while let Some(change) = self.source.sharing() {
+            self.camera_sharing(change)?;
+        }
         self.roll_day()?;
+        if self.asleep {
+            // Waits in real time, whatever the daemon's clock: the machine is suspending,
+            // and only logind's word that it woke ends this.
+            self.source.release(&*self.clock);
+            std::thread::sleep(IDLE);
+            return Ok(None);
+        }
         let now = self.clock.now();
         if let Some(held) = self.monitor.hold(now) {
             // Paused or locked: no inference, and the camera is closed.
@@ -393,15 +407,39 @@ impl Daemon {
                 self.write_event(wall, kind, "");
             }
             SessionEvent::Sleeping => {
-                // Close the camera before the machine sleeps, and make sure the first
-                // sample after waking does not claim the sleep: the run of samples ends.
+                // Close the camera before the machine sleeps and keep it closed until it
+                // wakes; the first sample after waking claims none of the sleep.
+                tracing::info!("the machine is going to sleep: camera closed");
+                self.asleep = true;
                 self.source.release(&*self.clock);
                 self.last_wall = None;
                 self.write_event(wall, EventKind::Sleep, "");
             }
             SessionEvent::Woke => {
+                tracing::info!("the machine woke up");
+                self.asleep = false;
                 self.last_wall = None;
                 self.write_event(wall, EventKind::Wake, "");
+            }
+        }
+        Ok(())
+    }
+
+    /// Another application took the camera, or gave it back. While it has it, monitoring
+    /// is held as [`MonitorState::CameraInUse`] and the camera stays closed.
+    fn camera_sharing(&mut self, change: Sharing) -> Result<(), DaemonError> {
+        let wall = self.clock.wall_ms();
+        match change {
+            Sharing::InUse { by } => {
+                tracing::info!("{by} is using the camera; hunch lets go of it until it is free");
+                self.source.release(&*self.clock);
+                self.monitor.policy_mut().set_camera_in_use(true);
+                self.journal.event(wall, EventKind::CameraInUse, &by)?;
+            }
+            Sharing::Free => {
+                tracing::info!("the camera is free again; monitoring goes on");
+                self.monitor.policy_mut().set_camera_in_use(false);
+                self.journal.event(wall, EventKind::CameraFree, "")?;
             }
         }
         Ok(())
@@ -465,6 +503,9 @@ impl Daemon {
         if let Some(alert) = step.alert {
             self.alert((now, wall), alert)?;
         }
+        // The full sampling rate while a hunch may be forming; the steady one otherwise.
+        self.source
+            .set_attentive(self.monitor.policy().attentive(now));
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::anchors::{pose_anchors, Anchor, INPUT_SIZE};
 use super::roi::PixelRect;
-use super::session::{extract, inference, load, SessionOptions};
+use super::session::{extract, inference, load, ModelFile, SessionOptions};
 use super::warp::{warp_into, Border};
 use super::PoseError;
 
@@ -43,9 +43,17 @@ impl Detector {
         path: &std::path::Path,
         opts: SessionOptions,
     ) -> Result<Self, PoseError> {
+        Self::from_file(env, &ModelFile::open(path)?, opts)
+    }
+
+    pub(super) fn from_file(
+        env: &ort::environment::Environment,
+        model: &ModelFile,
+        opts: SessionOptions,
+    ) -> Result<Self, PoseError> {
         let session = load(
             env,
-            path,
+            model,
             opts,
             (INPUT, [1, INPUT_SIZE as i64, INPUT_SIZE as i64, 3]),
             &[OUT_BOXES, OUT_SCORES],

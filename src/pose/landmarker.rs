@@ -8,13 +8,15 @@ use ndarray::Array4;
 use ort::{session::Session, value::TensorRef};
 
 use super::roi::Roi;
-use super::session::{extract, inference, load, SessionOptions};
+use super::session::{extract, inference, load, ModelFile, SessionOptions};
 use super::warp::{warp_into, Border};
 use super::{Landmark, PoseError, ALL_LANDMARKS};
 
 const INPUT: &str = "input_1";
 const OUT_LANDMARKS: &str = "Identity";
 const OUT_PRESENCE: &str = "Identity_1";
+/// The segmentation mask, removed from hunch's models (see models/README.md).
+const OUT_MASK: &str = "Identity_2";
 const OUT_HEATMAP: &str = "Identity_3";
 const OUT_WORLD: &str = "Identity_4";
 pub const INPUT_SIZE: usize = 256;
@@ -46,11 +48,19 @@ impl Landmarker {
     ) -> Result<Self, PoseError> {
         let session = load(
             env,
-            path,
+            &ModelFile::open(path)?,
             opts,
             (INPUT, [1, INPUT_SIZE as i64, INPUT_SIZE as i64, 3]),
             &[OUT_LANDMARKS, OUT_PRESENCE, OUT_HEATMAP, OUT_WORLD],
         )?;
+        if session.outputs().iter().any(|o| o.name() == OUT_MASK) {
+            // ONNX Runtime computes every output, wanted or not.
+            tracing::warn!(
+                "{} still has the segmentation output, which costs about half of each \
+                 inference; hunch's models/ directory has the faster version",
+                path.display()
+            );
+        }
         Ok(Self {
             session,
             input: Array4::zeros((1, INPUT_SIZE, INPUT_SIZE, 3)),

@@ -1,10 +1,11 @@
 //! BlazePose in Rust: person detection, landmark regression and tracking, reproducing
 //! MediaPipe's CPU pipeline on ONNX Runtime.
 //!
-//! [`PoseEngine`] owns both ONNX sessions and their input buffers (created once) and turns
-//! an RGB image into a [`PoseEstimate`]. For a stream of frames, [`PoseEngine::track`]
-//! takes the next ROI from the previous frame's auxiliary landmarks (33–34) and runs the
-//! detector only when that track is lost (presence < 0.5), as MediaPipe's video mode does.
+//! [`PoseEngine`] owns both ONNX sessions and their input buffers and turns an RGB image
+//! into a [`PoseEstimate`]. For a stream of frames, [`PoseEngine::track`] takes the next
+//! ROI from the previous frame's auxiliary landmarks (33–34) and runs the detector only
+//! when that track is lost (presence < 0.5), as MediaPipe's video mode does; while the
+//! track holds, the detector's session is released and created again when needed.
 //! This module knows nothing of cameras or posture.
 
 pub mod anchors;
@@ -34,6 +35,9 @@ pub const NUM_LANDMARKS: usize = 33;
 pub const ALL_LANDMARKS: usize = 39;
 /// Below this pose presence the landmark model sees no person.
 pub const MIN_PRESENCE: f32 = 0.5;
+/// The landmarks a track must keep: the shoulders (11, 12), which posture is measured
+/// against. A tracked frame that has lost them goes back to the detector.
+pub const TRACKED_LANDMARKS: [usize; 2] = [11, 12];
 
 /// Names in BlazePose order, for output and overlays.
 pub const LANDMARK_NAMES: [&str; NUM_LANDMARKS] = [
@@ -132,29 +136,103 @@ pub struct EngineStats {
     pub frames: u64,
     pub detector_runs: u64,
     pub landmark_runs: u64,
+    /// Times the detector's session was created (the first at [`PoseEngine::new`]).
+    pub detector_loads: u64,
+    /// Detector runs because a tracked frame had lost the shoulders (part of
+    /// `detector_runs`).
+    pub redetections: u64,
+}
+
+/// Frames tracked in a row without the detector after which its session is released.
+/// At the monitor's one frame a second that is half a minute; creating it again when the
+/// track is lost costs one model load (tens of ms).
+pub const DETECTOR_IDLE_FRAMES: u32 = 30;
+
+/// The detector's session, present only while it may be needed: it holds about 21 MB and
+/// sits idle while the landmark model tracks the person on its own.
+struct DetectorSlot {
+    env: ort::environment::Environment,
+    model: session::ModelFile,
+    opts: SessionOptions,
+    loaded: Option<Detector>,
+    /// Frames since the detector last ran.
+    idle: u32,
+}
+
+impl DetectorSlot {
+    fn get(&mut self, stats: &mut EngineStats) -> Result<&mut Detector, PoseError> {
+        self.idle = 0;
+        match &mut self.loaded {
+            Some(d) => Ok(d),
+            slot => {
+                stats.detector_loads += 1;
+                Ok(slot.insert(Detector::from_file(&self.env, &self.model, self.opts)?))
+            }
+        }
+    }
+
+    /// One more frame without the detector; releases it once idle long enough.
+    fn idle_frame(&mut self) {
+        self.idle = self.idle.saturating_add(1);
+        if self.idle >= DETECTOR_IDLE_FRAMES && self.loaded.take().is_some() {
+            session::release_free_memory();
+        }
+    }
 }
 
 /// Detector + landmark model + tracking state.
 pub struct PoseEngine {
-    detector: Detector,
+    detector: DetectorSlot,
     landmarker: Landmarker,
     tracked: Option<Roi>,
+    /// The shoulders were missing from the detector's crop too: do not go back to the
+    /// detector for them again until a frame has them.
+    shoulders_missing: bool,
     stats: EngineStats,
 }
 
+/// Whether the shoulders were found inside the image.
+fn has_shoulders(pose: &Pose) -> bool {
+    TRACKED_LANDMARKS.iter().all(|&i| {
+        let l = &pose.landmarks[i];
+        l.presence >= MIN_PRESENCE && (0.0..=1.0).contains(&l.x) && (0.0..=1.0).contains(&l.y)
+    })
+}
+
 impl PoseEngine {
-    /// Loads ONNX Runtime (if not yet loaded) and both models.
+    /// Loads both models (ONNX Runtime must be loaded: [`crate::runtime::init`]). Both are
+    /// loaded now, so that a missing or corrupt file is reported here; the detector's
+    /// session is released later while tracking holds, and created again from the same
+    /// open file when needed.
     pub fn new(
         env: &ort::environment::Environment,
         models: &ModelPaths,
         opts: SessionOptions,
     ) -> Result<Self, PoseError> {
+        let landmarker = Landmarker::new(env, &models.landmark, opts)?;
+        let model = session::ModelFile::open(&models.detector)?;
+        let detector = Detector::from_file(env, &model, opts)?;
         Ok(Self {
-            detector: Detector::new(env, &models.detector, opts)?,
-            landmarker: Landmarker::new(env, &models.landmark, opts)?,
+            detector: DetectorSlot {
+                env: env.clone(),
+                model,
+                opts,
+                loaded: Some(detector),
+                idle: 0,
+            },
+            landmarker,
             tracked: None,
-            stats: EngineStats::default(),
+            shoulders_missing: false,
+            stats: EngineStats {
+                detector_loads: 1,
+                ..EngineStats::default()
+            },
         })
+    }
+
+    /// Whether the detector's session is in memory now.
+    pub fn detector_loaded(&self) -> bool {
+        self.detector.loaded.is_some()
     }
 
     pub fn stats(&self) -> EngineStats {
@@ -164,6 +242,7 @@ impl PoseEngine {
     /// Forgets the tracked ROI: the next frame runs the detector.
     pub fn reset(&mut self) {
         self.tracked = None;
+        self.shoulders_missing = false;
     }
 
     /// One independent image (MediaPipe's IMAGE mode): always runs the detector.
@@ -177,44 +256,83 @@ impl PoseEngine {
     /// detector runs on this same frame, so that a monitor sampling once a second does
     /// not lose a whole sample.
     ///
-    /// One deliberate difference from MediaPipe: a new ROI replaces the current one only
-    /// when it has moved, grown or turned noticeably ([`Roi::close_to`]). At a desk the
-    /// hips are below the frame and the auxiliary landmarks that place the ROI are
-    /// extrapolated; letting every small wobble move a crop that is 2–3× the image moved
-    /// the shoulder landmarks by up to 30 px between frames of a still person. Keeping the
-    /// ROI while it is close keeps the crop, and so the landmarks, steady.
+    /// Two deliberate differences from MediaPipe:
+    ///
+    /// - A new ROI replaces the current one only when it has moved, grown or turned
+    ///   noticeably ([`Roi::close_to`]). At a desk the hips are below the frame and the
+    ///   auxiliary landmarks that place the ROI are extrapolated; letting every small
+    ///   wobble move a crop that is 2–3× the image moved the shoulder landmarks by up to
+    ///   30 px between frames of a still person. Keeping the ROI while it is close keeps
+    ///   the crop, and so the landmarks, steady.
+    /// - A tracked frame that has lost the shoulders ([`TRACKED_LANDMARKS`]: presence
+    ///   below 0.5, or outside the image) counts as a lost track, not only one that has
+    ///   lost the person. With the shoulders near the frame's bottom edge, the crop the
+    ///   auxiliary landmarks give is worse for them than the detector's (the detector sees
+    ///   the frame's edge; the landmark model sees the body continue into the replicated
+    ///   border), and a track that had lost them kept its crop frame after frame. If the
+    ///   detector's crop lacks them as well, they are really out of view, and the detector
+    ///   is not asked again until a frame has them.
     pub fn track(&mut self, img: &RgbImage) -> Result<PoseEstimate, PoseError> {
         if img.width() == 0 || img.height() == 0 {
             return Err(PoseError::EmptyImage);
         }
         self.stats.frames += 1;
+        // A tracked frame with the person but not the shoulders, kept in case the
+        // detector does no better; with the ROI it would track on from.
+        let mut without_shoulders = None;
         if let Some(roi) = self.tracked.take() {
             let out = self.run_landmarks(img, roi)?;
-            if out.pose.is_some() {
-                return Ok(out);
+            if let Some(pose) = &out.pose {
+                let shoulders = has_shoulders(pose);
+                if shoulders || self.shoulders_missing {
+                    self.shoulders_missing = !shoulders;
+                    self.detector.idle_frame();
+                    return Ok(out);
+                }
+                self.stats.redetections += 1;
+                without_shoulders = Some((out, self.tracked.take()));
             }
         }
         self.stats.detector_runs += 1;
-        let detection = self.detector.detect(img)?.into_iter().next();
-        let Some(det) = detection else {
-            return Ok(PoseEstimate {
+        let detection = self
+            .detector
+            .get(&mut self.stats)?
+            .detect(img)?
+            .into_iter()
+            .next();
+        let detected = match detection {
+            Some(det) => {
+                let roi = Roi::from_alignment(
+                    det.keypoints[0],
+                    det.keypoints[1],
+                    img.width(),
+                    img.height(),
+                );
+                let mut out = self.run_landmarks(img, roi)?;
+                out.detection = Some(det);
+                Some(out)
+            }
+            None => None,
+        };
+        let detected_person = detected.as_ref().and_then(|d| d.pose.as_ref());
+        self.shoulders_missing = detected_person.is_some_and(|p| !has_shoulders(p))
+            || (detected_person.is_none() && without_shoulders.is_some());
+        match (detected, without_shoulders) {
+            // The detector lost the person the track still had: keep the track.
+            (d, Some((tracked, next))) if d.as_ref().is_none_or(|d| d.pose.is_none()) => {
+                self.tracked = next;
+                Ok(tracked)
+            }
+            (Some(d), _) => Ok(d),
+            (None, _) => Ok(PoseEstimate {
                 width: img.width(),
                 height: img.height(),
                 presence: 0.0,
                 roi: None,
                 detection: None,
                 pose: None,
-            });
-        };
-        let roi = Roi::from_alignment(
-            det.keypoints[0],
-            det.keypoints[1],
-            img.width(),
-            img.height(),
-        );
-        let mut out = self.run_landmarks(img, roi)?;
-        out.detection = Some(det);
-        Ok(out)
+            }),
+        }
     }
 
     fn run_landmarks(&mut self, img: &RgbImage, roi: Roi) -> Result<PoseEstimate, PoseError> {

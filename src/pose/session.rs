@@ -1,6 +1,8 @@
-//! Creating ONNX Runtime sessions for the pose models, once, with deliberate settings.
+//! Creating ONNX Runtime sessions for the pose models, with deliberate settings, and
+//! giving the memory a load used back afterwards.
 
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 
 use ort::session::{builder::GraphOptimizationLevel, Session};
 
@@ -21,24 +23,74 @@ impl Default for SessionOptions {
     }
 }
 
-/// Loads `path` and checks that it has the named inputs and outputs, so that a wrong or
+/// A model file, held open so that a session can be created from it again later (the
+/// detector's is released while tracking) even if the path has since been replaced or
+/// removed, as a package upgrade or uninstall does under a running monitor.
+#[derive(Debug)]
+pub(super) struct ModelFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl ModelFile {
+    pub(super) fn open(path: &Path) -> Result<Self, PoseError> {
+        let file = File::open(path).map_err(|e| PoseError::Model {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The path ONNX Runtime should read: the open file itself where the system can name
+    /// it (`/proc/self/fd/N` on Linux), else the original path.
+    fn readable_path(&self) -> PathBuf {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            let fd = PathBuf::from(format!("/proc/self/fd/{}", self.file.as_raw_fd()));
+            if fd.exists() {
+                return fd;
+            }
+        }
+        let _ = &self.file;
+        self.path.clone()
+    }
+}
+
+/// Loads a model and checks that it has the named inputs and outputs, so that a wrong or
 /// truncated file fails here with its path rather than later with a shape error.
-pub fn load(
+///
+/// The session is built from the file, not from bytes read first: ONNX Runtime parses the
+/// file itself, so the model is not held twice while the session is built, and the
+/// memory the load used is given back to the system afterwards ([`release_free_memory`]).
+/// Peak RSS is set here, at load, not per frame.
+pub(super) fn load(
     env: &ort::environment::Environment,
-    path: &Path,
+    model: &ModelFile,
     opts: SessionOptions,
     input: (&str, [i64; 4]),
     outputs: &[&str],
 ) -> Result<Session, PoseError> {
+    let path = model.path();
     let fail = |reason: String| PoseError::Model {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
     let step = |r: ort::session::builder::BuilderResult| r.map_err(|e| fail(e.to_string()));
     let builder = Session::builder(env).map_err(|e| fail(e.to_string()))?;
     // All graph optimisations: the models are static, so the one-off cost at load
-    // (tens of ms) buys faster inference for the life of the process.
+    // (tens of ms) buys faster inference for the life of the process. (Measured with
+    // ONNX Runtime 1.31.1 on the full landmark model, one thread: `Extended` and `Basic`
+    // take 2.5× as long as `All`, whose NCHWc layout suits MLAS's convolutions. The arena,
+    // weight prepacking and flush-to-zero each changed the time by under 5%, within noise,
+    // so they keep ONNX Runtime's defaults.)
     let builder = step(builder.with_optimization_level(GraphOptimizationLevel::All))?;
     let builder = step(builder.with_intra_threads(opts.threads.max(1)))?;
     let builder = step(builder.with_inter_threads(1))?;
@@ -50,15 +102,26 @@ pub fn load(
     // prepacked weights): a short `hunch run` peaked lower (117 → 104 MB), but over
     // 10 minutes at 1 sample/s system time rose 7× (0.3 → 2.3 s) and the peak was no
     // lower (122 MB): allocating and freeing every buffer each frame costs more than it saves.
-    let mut builder = step(builder.with_intra_op_spinning(false))?;
-    let session = builder
-        .commit_from_memory(&bytes)
-        .map_err(|e| {
-            fail(format!(
-                "{} (the file may be corrupt or not an ONNX model; restore it from the hunch models directory)",
-                e
-            ))
-        })?;
+    let builder = step(builder.with_intra_op_spinning(false))?;
+    // No memory pattern: with it ONNX Runtime plans one block for all of a run's
+    // intermediate tensors at their peak; without it they come from the arena one by one
+    // and are reused. `hunch demo` peaked at 83.6 instead of 91.5 MB and held 64.9 instead
+    // of 67.8 MB while tracking, with the same CPU time (bench `ort`: the same per run).
+    let mut builder = step(builder.with_memory_pattern(false))?;
+    let source = model.readable_path();
+    let session = builder.commit_from_file(&source).map_err(|e| {
+        // ONNX Runtime names the file it read; name the user's.
+        let text = e
+            .to_string()
+            .replace(&source.display().to_string(), &path.display().to_string());
+        fail(format!(
+            "{text} (the file may be corrupt or not an ONNX model; restore it from the hunch models directory)"
+        ))
+    });
+    // Whatever the load allocated and freed (the parsed protobuf, copies of the weights
+    // before prepacking, graph optimisation scratch) goes back now, success or not.
+    release_free_memory();
+    let session = session?;
     let (name, shape) = input;
     let found = session
         .inputs()
@@ -86,6 +149,18 @@ pub fn load(
         }
     }
     Ok(session)
+}
+
+/// Returns the heap's free memory to the system. glibc keeps freed memory in its arenas
+/// for reuse, and a model load frees tens of MB at once (the parsed file, weight copies);
+/// without this they would stay resident for the life of the process.
+pub(super) fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim has no preconditions; it only returns free pages of glibc's
+    // own heaps to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// An ORT error as ours.

@@ -172,7 +172,7 @@ pub struct Calibration {
 
 #[derive(Debug, Error)]
 pub enum ProfileError {
-    #[error("no calibration yet: run `hunch calibrate` first")]
+    #[error("no calibration yet: sit upright in front of the camera and run `hunch calibrate` first (it takes a few seconds)")]
     Missing,
     #[error("cannot read calibration {path}: {reason}; run `hunch calibrate` again")]
     Unreadable { path: PathBuf, reason: String },

@@ -38,6 +38,29 @@ pub struct Span {
     pub state: MonitorState,
 }
 
+/// One hunch episode of the day.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct EpisodeSpan {
+    /// When its hunched time began and last ended, Unix ms.
+    pub from_ms: i64,
+    pub to_ms: i64,
+    /// Hunched seconds in it (short interruptions excluded).
+    pub hunched_s: f64,
+}
+
+/// Monitored time by smoothed forward angle: `[from_deg, from_deg + ANGLE_BIN_DEG)`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct AngleBin {
+    pub from_deg: f64,
+    pub seconds: f64,
+}
+
+/// The angle distribution's bins: 2° wide from −10° to +30°; angles beyond fall in the
+/// outermost bins.
+pub const ANGLE_BIN_DEG: f64 = 2.0;
+pub const ANGLE_MIN_DEG: f64 = -10.0;
+pub const ANGLE_BINS: usize = 20;
+
 /// An event worth drawing on the timeline (alerts, stretches done).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Mark {
@@ -81,6 +104,10 @@ pub struct DaySummary {
     pub timeline: Vec<Span>,
     /// Alerts and stretches done.
     pub marks: Vec<Mark>,
+    /// The day's hunch episodes in time order.
+    pub episode_list: Vec<EpisodeSpan>,
+    /// Monitored time by smoothed forward angle ([`ANGLE_BINS`] bins).
+    pub angles: Vec<AngleBin>,
 }
 
 /// What [`summarize`] needs: a period, its local hour boundaries, and the journal rows
@@ -170,7 +197,15 @@ pub fn summarize(period: &Period, samples: &[SampleRow], events: &[Event]) -> Da
         hours: Vec::new(),
         timeline: Vec::new(),
         marks: Vec::new(),
+        episode_list: Vec::new(),
+        angles: (0..ANGLE_BINS)
+            .map(|i| AngleBin {
+                from_deg: ANGLE_MIN_DEG + i as f64 * ANGLE_BIN_DEG,
+                seconds: 0.0,
+            })
+            .collect(),
     };
+    let mut open: Option<EpisodeSpan> = None;
     let mut angles: Vec<(f64, f64)> = Vec::new();
     let mut episodes = Episodes::default();
     for s in samples {
@@ -201,9 +236,15 @@ pub fn summarize(period: &Period, samples: &[SampleRow], events: &[Event]) -> Da
         }
         if episodes.push(a as f64 / 1000.0, b as f64 / 1000.0, state) {
             r.episodes += 1;
+            r.episode_list.extend(open.take());
         }
         if let Some(e) = episodes.current(b as f64 / 1000.0) {
             r.longest_hunch_s = r.longest_hunch_s.max(e.hunched_s);
+            open = Some(EpisodeSpan {
+                from_ms: (e.start * 1000.0).round() as i64,
+                to_ms: (e.last_hunched * 1000.0).round() as i64,
+                hunched_s: e.hunched_s,
+            });
         }
         split_hours(&period.hours, a, b, |hour, part| {
             let h = &mut hours[hour as usize];
@@ -237,6 +278,11 @@ pub fn summarize(period: &Period, samples: &[SampleRow], events: &[Event]) -> Da
                 kind: e.kind,
             });
         }
+    }
+    r.episode_list.extend(open);
+    for &(deg, secs) in &angles {
+        let i = ((deg - ANGLE_MIN_DEG) / ANGLE_BIN_DEG).floor();
+        r.angles[(i.max(0.0) as usize).min(ANGLE_BINS - 1)].seconds += secs;
     }
     r.hunched_share = share(r.hunched_s, r.monitored_s);
     let total: f64 = angles.iter().map(|a| a.1).sum();
@@ -396,6 +442,23 @@ mod tests {
         assert_eq!(r.paused_s, 60.0);
         assert_eq!(r.episodes, 2);
         assert_eq!(r.longest_hunch_s, 400.0);
+        assert_eq!(r.episode_list.len(), 2);
+        assert_eq!(r.episode_list[0].hunched_s, 400.0);
+        assert_eq!(
+            r.episode_list[0].from_ms,
+            (d0 + 9 * 3600 + 600) * 1000,
+            "{:?}",
+            r.episode_list
+        );
+        assert_eq!(r.episode_list[0].to_ms, (d0 + 9 * 3600 + 1030) * 1000);
+        assert_eq!(r.episode_list[1].hunched_s, 50.0);
+        // Angles in 2° bins from −10°: 600 s at 1°; 300 s at 9.5° and 50 s at 8° share
+        // [8°, 10°); 100 s at 7°.
+        let bin = |deg: f64| r.angles[((deg + 10.0) / 2.0) as usize].seconds;
+        assert_eq!(bin(1.0), 600.0);
+        assert_eq!(bin(9.0), 350.0);
+        assert_eq!(bin(7.0), 100.0);
+        assert_eq!(r.angles.iter().map(|b| b.seconds).sum::<f64>(), 1050.0);
         assert_eq!((r.alerts, r.pauses), (1, 1));
         assert_eq!(r.marks.len(), 1);
         assert_eq!(r.hours[9].monitored_s, 1080.0);

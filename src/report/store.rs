@@ -12,7 +12,7 @@ use crate::vocab::MAX_SAMPLE_SECONDS;
 
 /// Bump when [`DaySummary`] or its computation changes: older cached summaries are
 /// ignored.
-pub const REPORT_VERSION: i64 = 2;
+pub const REPORT_VERSION: i64 = 3;
 
 pub(crate) const MAX_SAMPLE_MS: i64 = (MAX_SAMPLE_SECONDS * 1000.0) as i64;
 

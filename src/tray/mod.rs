@@ -27,7 +27,6 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jiff::tz::TimeZone;
 use ksni::blocking::TrayMethods;
 use ksni::menu::{StandardItem, SubMenu};
 use ksni::MenuItem;
@@ -82,7 +81,8 @@ impl Action {
 pub struct TrayOptions {
     /// The monitor's journal, read (never written) for "Today's report".
     pub journal: PathBuf,
-    pub tz: TimeZone,
+    /// The zone and the thresholds the report page is drawn with.
+    pub page: crate::report::render::html::Context,
     /// `[report] goal_hunched_share`, for the report.
     pub goal: f64,
     /// Where "Today's report" is written (the runtime directory).
@@ -456,13 +456,10 @@ pub fn write_today_report(options: &TrayOptions) -> Result<(), String> {
     use crate::report::{render, store};
     let why = |e: &dyn std::fmt::Display| format!("today's report could not be written: {e}");
     let journal = crate::journal::Journal::open_read_only(&options.journal).map_err(|e| why(&e))?;
-    let today = jiff::Zoned::now().with_time_zone(options.tz.clone()).date();
-    let r = store::range(&journal, today, today, &options.tz, options.goal).map_err(|e| why(&e))?;
-    let chart = match r.days.as_slice() {
-        [day] => render::svg::day(day, &options.tz),
-        _ => render::svg::range(&r),
-    };
-    let html = render::html::page(&r, &chart);
+    let tz = &options.page.tz;
+    let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
+    let r = store::range(&journal, today, today, tz, options.goal).map_err(|e| why(&e))?;
+    let html = render::html::report(&r, &options.page, "");
     crate::paths::write_private(&options.report_path, html.as_bytes()).map_err(|e| why(&e))
 }
 

@@ -95,6 +95,11 @@ pub fn hunch_in(home: &Path) -> std::process::Command {
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_RUNTIME_DIR", home.join("run"))
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        // No system bus either: the tests do not follow the developer's own logind session.
+        .env(
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            "unix:path=/nonexistent/hunch-test-bus",
+        )
         .env_remove("ORT_DYLIB_PATH");
     c
 }
@@ -187,4 +192,47 @@ pub fn signal(child: &Child, sig: &str) {
         .status()
         .unwrap()
         .success());
+}
+
+/// The tests' fake V4L2 webcam (`tests/fake_v4l2/fake_v4l2.c`), built once per test
+/// process into a temporary file, for `LD_PRELOAD`.
+pub fn fake_v4l2_library() -> &'static Path {
+    static LIB: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    LIB.get_or_init(|| {
+        let out =
+            std::env::temp_dir().join(format!("hunch-fake-v4l2-common-{}.so", std::process::id()));
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_v4l2/fake_v4l2.c");
+        let built = Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-o"])
+            .arg(&out)
+            .arg(&src)
+            .arg("-ldl")
+            .status()
+            .expect("a C compiler (cc), installed by scripts/setup");
+        assert!(built.success(), "building the fake V4L2 device failed");
+        out
+    })
+}
+
+/// A control directory for the fake webcam in `dir`: plugged in (or not), serving the
+/// 640×480 photo as MJPEG.
+pub fn fake_camera(dir: &Path, plugged_in: bool) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_v4l2/webcam_like_640x480.jpg"),
+        dir.join("mjpg-640x480.jpg"),
+    )
+    .unwrap();
+    if plugged_in {
+        std::fs::write(dir.join("present"), b"").unwrap();
+    }
+    dir.to_path_buf()
+}
+
+/// `hunch_in(home)` seeing the fake webcam controlled by `camera`.
+pub fn hunch_with_camera(home: &Path, camera: &Path) -> Command {
+    let mut c = hunch_in(home);
+    c.env("LD_PRELOAD", fake_v4l2_library())
+        .env("HUNCH_FAKE_V4L2", camera);
+    c
 }

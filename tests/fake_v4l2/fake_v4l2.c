@@ -6,14 +6,37 @@
  * UVC webcam offering MJPEG and YUYV at 640x480 and 320x240, 30 and 15 fps, serving
  * frames from files the test prepared. Everything else goes to the real libc.
  *
- * Controlled through the directory named by HUNCH_FAKE_V4L2:
+ * Like a real camera it is shared between processes: any number of them may open it, but
+ * the first to configure or stream (S_FMT, S_PARM, REQBUFS, STREAMON) holds it, and the
+ * others get EBUSY for those until it closes (uvcvideo's "privileges"). Frames arrive at
+ * the negotiated rate, optionally after a start-up delay and a few dark frames, as a
+ * camera's do while its exposure settles.
+ *
+ * The device node is a real file, so that inotify sees every process open and close it:
+ * the fake open opens it for real (the fd hunch gets is that file), inotify_add_watch on
+ * /dev/video0 watches it instead, and readlink of /proc/PID/fd/N pointing at it answers
+ * /dev/video0. Code using this library watches and scans /dev/video0 unchanged.
+ *
+ * Controlled through the directory named by HUNCH_FAKE_V4L2 (shared by every process
+ * using the fake):
  *   present                 exists while the camera is plugged in (remove it to unplug)
  *   mjpg-WxH.jpg            the JPEG served for MJPEG frames at that size
  *   yuyv-WxH.raw            the raw YUYV 4:2:2 frame served at that size
+ *   dark-mjpg-WxH.jpg, dark-yuyv-WxH.raw   served for the dark warm-up frames (optional)
+ *   warmup                  optional, "STARTUP_MS DARK_FRAMES": the first frame after
+ *                           STREAMON comes STARTUP_MS later, and the first DARK_FRAMES
+ *                           frames are the dark ones (default "0 0")
+ *   node                    the file standing in for /dev/video0 (created on first use)
+ *   holder                  the pid of the process holding the camera, while one does
  *   log                     appended: one line per open, close, STREAMON, STREAMOFF, DQBUF
+ *                           of this process's device
+ *   timeline                appended by every process: "UNIX_MS PID what" for open,
+ *                           close, streamon, streamoff, busy
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <signal.h>
+#include <time.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,8 +65,87 @@ static uint32_t sequence = 0;
 static int streaming = 0;
 static DIR *dev_dir = NULL;
 static int dev_dir_done = 0;
+static struct timespec stream_start;
+static int holding = 0;
 
 static const char *ctl_dir(void) { return getenv("HUNCH_FAKE_V4L2"); }
+
+static int real_open_(const char *p, int flags, mode_t m) {
+    static int (*real_open)(const char *, int, ...) = NULL;
+    if (!real_open) real_open = dlsym(RTLD_NEXT, "open");
+    return real_open(p, flags, m);
+}
+
+static int ctl_path(char *out, size_t n, const char *name) {
+    const char *d = ctl_dir();
+    if (!d) return -1;
+    snprintf(out, n, "%s/%s", d, name);
+    return 0;
+}
+
+/* Appends "UNIX_MS PID what" to the shared timeline. */
+static void timeline(const char *what) {
+    char p[4096];
+    if (ctl_path(p, sizeof p, "timeline")) return;
+    int fd = real_open_(p, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd < 0) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char line[128];
+    int n = snprintf(line, sizeof line, "%lld %d %s\n",
+                     (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, (int)getpid(), what);
+    if (write(fd, line, n) < 0) { /* best effort */ }
+    close(fd);
+}
+
+/* ---- who holds the camera: the holder file ----------------------------------------- */
+static int read_holder(void) {
+    char p[4096];
+    if (ctl_path(p, sizeof p, "holder")) return 0;
+    int fd = real_open_(p, O_RDONLY, 0);
+    if (fd < 0) return 0;
+    char buf[32] = {0};
+    if (read(fd, buf, sizeof buf - 1) < 0) buf[0] = 0;
+    close(fd);
+    return atoi(buf);
+}
+
+/* Takes the camera for this process (the first configuring or streaming ioctl). Fails
+ * with EBUSY while another live process holds it. */
+static int acquire(void) {
+    if (holding) return 0;
+    char p[4096];
+    if (ctl_path(p, sizeof p, "holder")) return 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int fd = real_open_(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd >= 0) {
+            char buf[32];
+            int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+            if (write(fd, buf, n) < 0) { /* best effort */ }
+            close(fd);
+            holding = 1;
+            return 0;
+        }
+        int pid = read_holder();
+        if (pid == (int)getpid()) { holding = 1; return 0; }
+        if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) {
+            timeline("busy");
+            errno = EBUSY;
+            return -1;
+        }
+        unlink(p); /* a holder that died without closing */
+    }
+    errno = EBUSY;
+    return -1;
+}
+
+static void release_holder(void) {
+    if (!holding) return;
+    holding = 0;
+    char p[4096];
+    if (ctl_path(p, sizeof p, "holder")) return;
+    if (read_holder() == (int)getpid()) unlink(p);
+}
 
 static int present(void) {
     const char *d = ctl_dir();
@@ -98,13 +200,16 @@ struct dirent64 *readdir64(DIR *d) {
 /* ---- open / close ------------------------------------------------------------------ */
 static int open_fake(void) {
     if (!present()) { errno = ENOENT; return -1; }
-    if (fake_fd >= 0) { errno = EBUSY; return -1; }
-    static int (*real_open)(const char *, int, ...) = NULL;
-    if (!real_open) real_open = dlsym(RTLD_NEXT, "open");
-    /* A real fd that poll() reports ready, standing in for the device. */
-    fake_fd = real_open("/dev/null", O_RDWR);
-    nbufs = 0; streaming = 0; sequence = 0;
+    if (fake_fd >= 0) { errno = EBUSY; return -1; } /* one open per process is all we fake */
+    char p[4096];
+    if (ctl_path(p, sizeof p, "node")) { errno = ENOENT; return -1; }
+    /* The node file, opened for real: inotify sees it, /proc/PID/fd points at it, and
+       poll() reports it ready. */
+    fake_fd = real_open_(p, O_RDWR | O_CREAT, 0600);
+    if (fake_fd < 0) return -1;
+    nbufs = 0; streaming = 0; sequence = 0; holding = 0;
     logline("open");
+    timeline("open");
     return fake_fd;
 }
 
@@ -126,8 +231,57 @@ int close(int fd) {
         logline("close");
         for (unsigned i = 0; i < nbufs; i++) { free(bufs[i]); bufs[i] = NULL; }
         nbufs = 0; streaming = 0; fake_fd = -1;
+        release_holder();
+        int r = real(fd);
+        timeline("close");
+        return r;
     }
     return real(fd);
+}
+
+/* ---- inotify and /proc: the node file stands in for /dev/video0 --------------------- */
+int inotify_add_watch(int fd, const char *path, uint32_t mask) {
+    static int (*real)(int, const char *, uint32_t) = NULL;
+    if (!real) real = dlsym(RTLD_NEXT, "inotify_add_watch");
+    if (ctl_dir() && strcmp(path, DEV_PATH) == 0) {
+        if (!present()) { errno = ENOENT; return -1; }
+        char p[4096];
+        ctl_path(p, sizeof p, "node");
+        int nfd = real_open_(p, O_WRONLY | O_CREAT, 0600); /* make sure it exists */
+        if (nfd >= 0) {
+            static int (*real_close)(int) = NULL;
+            if (!real_close) real_close = dlsym(RTLD_NEXT, "close");
+            real_close(nfd);
+        }
+        return real(fd, p, mask);
+    }
+    return real(fd, path, mask);
+}
+
+/* A link to the node file reads as /dev/video0. */
+static ssize_t rewrite_link(char *buf, size_t size, ssize_t n) {
+    char p[4096];
+    if (n <= 0 || ctl_path(p, sizeof p, "node")) return n;
+    size_t len = strlen(p);
+    if ((size_t)n == len && strncmp(buf, p, len) == 0) {
+        size_t dl = strlen(DEV_PATH);
+        size_t c = dl < size ? dl : size;
+        memcpy(buf, DEV_PATH, c);
+        return (ssize_t)c;
+    }
+    return n;
+}
+
+ssize_t readlink(const char *path, char *buf, size_t size) {
+    static ssize_t (*real)(const char *, char *, size_t) = NULL;
+    if (!real) real = dlsym(RTLD_NEXT, "readlink");
+    return rewrite_link(buf, size, real(path, buf, size));
+}
+
+ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size) {
+    static ssize_t (*real)(int, const char *, char *, size_t) = NULL;
+    if (!real) real = dlsym(RTLD_NEXT, "readlinkat");
+    return rewrite_link(buf, size, real(dirfd, path, buf, size));
 }
 
 /* ---- mmap -------------------------------------------------------------------------- */
@@ -161,19 +315,46 @@ static const uint32_t FMTS[2] = {V4L2_PIX_FMT_MJPEG, V4L2_PIX_FMT_YUYV};
 static const uint32_t SIZES[2][2] = {{640, 480}, {320, 240}};
 static const uint32_t RATES[2] = {30, 15};
 
-static long fill_frame(void *dst) {
+/* "STARTUP_MS DARK_FRAMES" from the warmup file (0 0 without one). */
+static void warmup(long *startup_ms, long *dark) {
+    *startup_ms = 0; *dark = 0;
+    char p[4096];
+    if (ctl_path(p, sizeof p, "warmup")) return;
+    int fd = real_open_(p, O_RDONLY, 0);
+    if (fd < 0) return;
+    char buf[64] = {0};
+    if (read(fd, buf, sizeof buf - 1) > 0) sscanf(buf, "%ld %ld", startup_ms, dark);
+    close(fd);
+}
+
+static long fill_frame(void *dst, int dark) {
     const char *d = ctl_dir();
     char p[4096];
-    snprintf(p, sizeof p, "%s/%s-%ux%u.%s", d ? d : ".",
-             cur_fmt == V4L2_PIX_FMT_MJPEG ? "mjpg" : "yuyv", cur_w, cur_h,
-             cur_fmt == V4L2_PIX_FMT_MJPEG ? "jpg" : "raw");
-    static int (*real_open)(const char *, int, ...) = NULL;
-    if (!real_open) real_open = dlsym(RTLD_NEXT, "open");
-    int fd = real_open(p, O_RDONLY);
+    const char *kind = cur_fmt == V4L2_PIX_FMT_MJPEG ? "mjpg" : "yuyv";
+    const char *ext = cur_fmt == V4L2_PIX_FMT_MJPEG ? "jpg" : "raw";
+    int fd = -1;
+    if (dark) {
+        snprintf(p, sizeof p, "%s/dark-%s-%ux%u.%s", d ? d : ".", kind, cur_w, cur_h, ext);
+        fd = real_open_(p, O_RDONLY, 0);
+    }
+    if (fd < 0) {
+        snprintf(p, sizeof p, "%s/%s-%ux%u.%s", d ? d : ".", kind, cur_w, cur_h, ext);
+        fd = real_open_(p, O_RDONLY, 0);
+    }
     if (fd < 0) return -1;
     long n = read(fd, dst, BUF_SIZE);
     close(fd);
     return n;
+}
+
+/* Waits until frame `seq` of the stream is due: STARTUP_MS after STREAMON, then one
+   frame interval apart. */
+static void wait_for_frame(uint32_t seq, long startup_ms) {
+    uint32_t fps = cur_fps ? cur_fps : 30;
+    long long due_ns = (long long)stream_start.tv_sec * 1000000000LL + stream_start.tv_nsec
+                       + startup_ms * 1000000LL + (long long)seq * 1000000000LL / fps;
+    struct timespec due = {.tv_sec = due_ns / 1000000000LL, .tv_nsec = due_ns % 1000000000LL};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR) {}
 }
 
 static int fake_ioctl(unsigned long req, void *arg) {
@@ -229,7 +410,7 @@ static int fake_ioctl(unsigned long req, void *arg) {
                 if (f->fmt.pix.width == SIZES[i][0] && f->fmt.pix.height == SIZES[i][1]) ok = 1;
             if (!ok || (f->fmt.pix.pixelformat != FMTS[0] && f->fmt.pix.pixelformat != FMTS[1])) { errno = EINVAL; return -1; }
             if (req == VIDIOC_S_FMT) {
-                if (streaming) { errno = EBUSY; return -1; }
+                if (streaming || acquire()) { errno = EBUSY; return -1; }
                 cur_w = f->fmt.pix.width; cur_h = f->fmt.pix.height; cur_fmt = f->fmt.pix.pixelformat;
             }
         }
@@ -247,6 +428,7 @@ static int fake_ioctl(unsigned long req, void *arg) {
     case VIDIOC_G_PARM:
     case VIDIOC_S_PARM: {
         struct v4l2_streamparm *p = arg;
+        if (req == VIDIOC_S_PARM && acquire()) return -1;
         if (req == VIDIOC_S_PARM && p->parm.capture.timeperframe.numerator)
             cur_fps = p->parm.capture.timeperframe.denominator / p->parm.capture.timeperframe.numerator;
         memset(&p->parm, 0, sizeof p->parm);
@@ -258,10 +440,12 @@ static int fake_ioctl(unsigned long req, void *arg) {
     case VIDIOC_REQBUFS: {
         struct v4l2_requestbuffers *r = arg;
         if (r->memory != V4L2_MEMORY_MMAP) { errno = EINVAL; return -1; }
+        if (acquire()) return -1;
         for (unsigned i = 0; i < nbufs; i++) { free(bufs[i]); bufs[i] = NULL; }
         nbufs = r->count > NBUF_MAX ? NBUF_MAX : r->count;
         for (unsigned i = 0; i < nbufs; i++) { bufs[i] = calloc(1, BUF_SIZE); queued[i] = 0; }
         r->count = nbufs;
+        if (nbufs == 0) release_holder(); /* freeing the buffers gives the camera up */
         return 0;
     }
     case VIDIOC_QUERYBUF: {
@@ -280,9 +464,12 @@ static int fake_ioctl(unsigned long req, void *arg) {
     }
     case VIDIOC_DQBUF: {
         struct v4l2_buffer *b = arg;
+        long startup_ms, dark;
+        warmup(&startup_ms, &dark);
         for (unsigned i = 0; i < nbufs; i++) {
             if (!queued[i]) continue;
-            long n = fill_frame(bufs[i]);
+            wait_for_frame(sequence, startup_ms);
+            long n = fill_frame(bufs[i], sequence < (uint32_t)dark);
             if (n <= 0) { errno = EIO; return -1; }
             queued[i] = 0;
             b->index = i;
@@ -298,8 +485,13 @@ static int fake_ioctl(unsigned long req, void *arg) {
         errno = EAGAIN;
         return -1;
     }
-    case VIDIOC_STREAMON: streaming = 1; logline("streamon"); return 0;
-    case VIDIOC_STREAMOFF: streaming = 0; for (unsigned i = 0; i < nbufs; i++) queued[i] = 0; logline("streamoff"); return 0;
+    case VIDIOC_STREAMON:
+        if (acquire()) return -1;
+        streaming = 1; sequence = 0;
+        clock_gettime(CLOCK_MONOTONIC, &stream_start);
+        logline("streamon"); timeline("streamon");
+        return 0;
+    case VIDIOC_STREAMOFF: streaming = 0; for (unsigned i = 0; i < nbufs; i++) queued[i] = 0; logline("streamoff"); timeline("streamoff"); return 0;
     default:
         errno = EINVAL; /* no controls, no inputs: like many cheap webcams */
         return -1;
