@@ -322,7 +322,11 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
     std::env::set_var("TERMINAL", bin.join("fake-terminal"));
     let options = TrayOptions {
         journal: dir.join("journal.sqlite"),
-        tz: jiff::tz::TimeZone::system(),
+        page: hunch::report::render::html::Context {
+            tz: jiff::tz::TimeZone::system(),
+            enter_deg: 6.0,
+            exit_deg: 4.0,
+        },
         goal: 0.2,
         report_path: dir.join("run/today.html"),
         exe: "/usr/bin/hunch-under-test".into(),
