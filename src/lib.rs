@@ -18,6 +18,7 @@ pub mod frame;
 pub mod human;
 pub mod image_io;
 pub mod journal;
+pub mod live;
 pub mod models;
 pub mod monitor;
 pub mod notify;

@@ -16,7 +16,7 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{engine, fixture, tempdir};
+use common::{engine, fixture, hunch_in, signal, tempdir};
 use hunch::clock::VirtualClock;
 use hunch::command::{Command, Incoming, Origin, PauseFor};
 use hunch::daemon::session::NoSession;
@@ -42,9 +42,32 @@ struct Bus {
 }
 
 impl Bus {
-    fn start() -> Bus {
+    /// A session bus of its own in `dir`, with no service files: nothing is started on
+    /// demand (not the desktop's notification server either).
+    fn start(dir: &Path) -> Bus {
+        let config = dir.join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+                dir.display()
+            ),
+        )
+        .unwrap();
         let mut child = Process::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
             .stdout(Stdio::piped())
             .spawn()
             .expect("dbus-daemon (package dbus-daemon, installed by scripts/setup)");
@@ -337,7 +360,7 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
     let (tx, _rx) = channel();
     assert!(Tray::spawn(tx, options.clone()).is_none());
 
-    let bus = Bus::start();
+    let bus = Bus::start(&dir);
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
 
     // The tray sends to a channel of ours, which passes everything on to the daemon and
@@ -494,4 +517,147 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
             &Command::Quit,
         ]
     );
+}
+
+/// A home with a recording of a person sitting upright and still for a minute (the
+/// demo's first upright frame, 4 a second) in `rec/`, and a calibration with the lite model on its first
+/// seconds (the recording the monitor then runs on: no calibration-mismatch warning; no
+/// hunch, so no alert to find no notification server for).
+fn upright_home(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let home = tempdir(name);
+    let rec = home.join("rec");
+    std::fs::create_dir_all(&rec).unwrap();
+    let mut m = String::from("path,label,time_ms\n");
+    for i in 0..240 {
+        m += &format!(
+            "{},upright,{}\n",
+            fixture("demo/upright-0.jpg").display(),
+            i * 250
+        );
+    }
+    std::fs::write(rec.join("manifest.csv"), m).unwrap();
+    let o = hunch_in(&home)
+        .args(["calibrate", "--model", "lite", "--seconds", "5", "--source"])
+        .arg(&rec)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (home, rec)
+}
+
+/// What `hunch run` logged, checked for anything alarming: no warning, no error, and
+/// the tray mentioned at most once.
+fn calm(stderr: &str) {
+    assert!(
+        !stderr.contains("WARN") && !stderr.contains("ERROR") && !stderr.contains("panick"),
+        "{stderr}"
+    );
+    let tray_lines = stderr
+        .lines()
+        .filter(|l| {
+            l.contains("system tray") || l.contains("tray icon") || l.contains("StatusNotifier")
+        })
+        .count();
+    assert!(tray_lines <= 1, "{stderr}");
+}
+
+/// The names on the bus at `address`.
+fn bus_names(address: &str) -> Vec<String> {
+    zbus::block_on(async {
+        let conn = zbus::connection::Builder::address(address)
+            .build()
+            .await
+            .unwrap();
+        let dbus = zbus::fdo::DBusProxy::new(&conn).await.unwrap();
+        dbus.list_names()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.to_string())
+            .collect()
+    })
+}
+
+#[test]
+fn without_a_tray_host_the_monitor_runs_and_logs_nothing_alarming() {
+    // A session bus with no StatusNotifierWatcher on it (a desktop without a tray): the
+    // item waits on the bus, quietly, and the monitor monitors.
+    let (home, rec) = upright_home("sni-no-host");
+    let bus_dir = home.join("bus");
+    std::fs::create_dir_all(&bus_dir).unwrap();
+    let bus = Bus::start(&bus_dir);
+    let run = hunch_in(&home)
+        .args(["run", "--model", "lite", "--speed", "5", "--source"])
+        .arg(&rec)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("HUNCH_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while !bus_names(&bus.address)
+        .iter()
+        .any(|n| n.starts_with("org.kde.StatusNotifierItem-"))
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the item never took its name on the bus"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Monitoring goes on: the monitor answers, and has taken samples when stopped.
+    let t = Instant::now();
+    while !hunch_in(&home)
+        .arg("status")
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        assert!(t.elapsed() < Duration::from_secs(20), "no status");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    signal(&run, "TERM");
+    let o = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(samples(&stderr) > 0, "{stderr}");
+    assert!(stderr.contains("hunch: stopped (signal)"), "{stderr}");
+    assert!(
+        stderr.contains("no system tray on this desktop"),
+        "said once, as info: {stderr}"
+    );
+    calm(&stderr);
+
+    // No session bus at all (a console, a service without one): the same, to the end.
+    let o = hunch_in(&home)
+        .args(["run", "--model", "lite", "--fast", "--source"])
+        .arg(&rec)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", home.join("no-bus").display()),
+        )
+        .env("HUNCH_LOG", "info")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("hunch: stopped (end of recording)"),
+        "{stderr}"
+    );
+    assert!(samples(&stderr) > 30, "{stderr}");
+    calm(&stderr);
+}
+
+/// The samples `hunch run` says it took ("hunch: stopped (…); N samples, …").
+fn samples(stderr: &str) -> u64 {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("hunch: stopped"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let before = line.split(" samples").next().unwrap();
+    before.rsplit(' ').next().unwrap().parse().unwrap()
 }

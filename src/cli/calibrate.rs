@@ -10,7 +10,7 @@ use hunch::camera::replay::Replay;
 use hunch::camera::FrameSource;
 use hunch::frame::Exposure;
 use hunch::models::ModelVariant;
-use hunch::posture::calibration::{Calibration, FrameVerdict, MIN_FRAMES, PROFILE_VERSION};
+use hunch::posture::calibration::{Calibration, MIN_FRAMES, PROFILE_VERSION};
 use hunch::posture::Calibrator;
 
 use super::EngineArgs;
@@ -113,7 +113,8 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         let verdict = calibrator.push(Exposure::of(&frame.image), &est);
         if tty {
             // Redraw the live view in place (it stays on screen afterwards).
-            let lines = live_view(frame.index + 1, verdict, &calibrator, colour);
+            let lines =
+                hunch::live::calibration_view(frame.index + 1, verdict, &calibrator, colour);
             let mut text = if shown > 0 {
                 format!("\x1b[{shown}A")
             } else {
@@ -165,46 +166,6 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         neutral.world_elevation_deg.mean
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// The live view while calibrating: this frame's verdict, how much the head moved
-/// against the limit (a gauge, as `hunch watch` draws the angle), and the neutral the
-/// frames so far would give.
-fn live_view(
-    frame: u64,
-    verdict: FrameVerdict,
-    calibrator: &Calibrator,
-    colour: bool,
-) -> Vec<String> {
-    use hunch::posture::calibration::{MAX_HEAD_SD, MAX_HEIGHT_SD};
-    let limit = 100.0 * MAX_HEAD_SD.max(MAX_HEIGHT_SD);
-    let status = match verdict {
-        FrameVerdict::Usable => "ok".to_string(),
-        FrameVerdict::Blank => "dark or blank frame".to_string(),
-        FrameVerdict::Rejected(r) => r.advice().to_string(),
-    };
-    let spread = calibrator.head_spread().map(|s| 100.0 * s);
-    let (bar, scale) = super::watch::gauge(spread, (0.0, 2.0 * limit), &[(limit, '┃')], 50, "%");
-    let bar = match spread {
-        Some(s) if colour && s > limit => format!("\x1b[31m{bar}\x1b[0m"),
-        Some(_) if colour => format!("\x1b[32m{bar}\x1b[0m"),
-        _ => bar,
-    };
-    let movement = spread.map_or("—".to_string(), |s| format!("{s:.1}%"));
-    let neutral = match calibrator.finish_ignoring_movement() {
-        Ok((n, _)) => format!(
-            "neutral so far: eyes {:.3} shoulder widths above the shoulders, head scale {:.3}, neck elevation {:.1}°",
-            n.head_height.mean, n.head_scale.mean, n.world_elevation_deg.mean
-        ),
-        Err(_) => "neutral so far: not enough usable frames yet".to_string(),
-    };
-    vec![
-        format!("  frame {frame:>3}: {status}"),
-        format!("  movement {movement} of your shoulder width (must stay under {limit:.0}% ┃)"),
-        format!("  {bar}"),
-        format!("  {scale}"),
-        format!("  {neutral}"),
-    ]
 }
 
 /// A running monitor paused for calibration (it has the camera); resumed when dropped.
