@@ -122,9 +122,34 @@ fn home(name: &str) -> PathBuf {
 /// The view's fixed parts: the gauge's scale and threshold marks, and their legend.
 const GAUGE: [&str; 3] = ["┃ enter 6.0°", "┊ exit 4.0°", "+25°"];
 
+/// The gauge on a screen: how many columns the bar fills, and the columns of the exit
+/// and enter marks on the scale under it.
+fn gauge(screen: &str) -> (usize, usize, usize) {
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            let l = l.trim();
+            l.chars().count() > 20 && l.chars().all(|c| matches!(c, '█' | '▌' | '·'))
+        })
+        .unwrap_or_else(|| panic!("no gauge:\n{screen}"));
+    let filled = lines[at].chars().filter(|c| matches!(c, '█' | '▌')).count();
+    let start = lines[at].chars().take_while(|c| *c == ' ').count();
+    let scale: Vec<char> = lines[at + 1].chars().collect();
+    let mark = |m: char| {
+        scale
+            .iter()
+            .position(|c| *c == m)
+            .unwrap_or_else(|| panic!("no {m} on the scale:\n{screen}"))
+            - start
+    };
+    (filled, mark('┊'), mark('┃'))
+}
+
 /// Upright, then hunching with a running hunch timer, then `q`: the view ends, the
 /// alternate screen is left, the cursor is back and the line discipline restored.
-fn upright_then_hunching_then_q(t: &Tmux, header: &str) {
+/// `today` is how the view names the span of its hunched share.
+fn upright_then_hunching_then_q(t: &Tmux, header: &str, today: &str) {
     let s = t.wait_for(
         &[
             header,
@@ -136,17 +161,28 @@ fn upright_then_hunching_then_q(t: &Tmux, header: &str) {
         ],
         Duration::from_secs(20),
     );
-    // The bar sits low: an upright head is near 0°, well short of the enter mark.
-    assert!(
-        s.lines()
-            .any(|l| l.trim_start().starts_with('█') || l.contains("··")),
-        "{s}"
-    );
+    // The bar sits low: an upright head is near 0°, short of the exit mark.
+    let (upright, exit_col, enter_col) = gauge(&s);
+    assert!(exit_col < enter_col, "{s}");
+    assert!(upright < exit_col, "{upright} columns:\n{s}");
     let s = t.wait_for(
         &["state         hunching", "hunching for ", "alert in "],
         Duration::from_secs(20),
     );
     assert_eq!(t.pane("#{alternate_on}"), "1", "{s}");
+    // Hunching: the smoothed angle has reached the enter mark and not yet gone back
+    // below the exit mark.
+    let (hunching, _, _) = gauge(&s);
+    assert!(
+        hunching >= exit_col && hunching > upright,
+        "{hunching}:\n{s}"
+    );
+    // The day's hunched share (the monitor's today, or the view's own session).
+    let s = t.wait_for(
+        &[&format!("{today} "), "% hunched ("],
+        Duration::from_secs(10),
+    );
+    assert!(s.contains(" monitored)"), "{s}");
     let first = timer(&s);
     let s = t.wait_for(&["hunching for "], Duration::from_secs(5));
     std::thread::sleep(Duration::from_millis(1500));
@@ -194,7 +230,7 @@ fn watch_on_a_recording_shows_the_gauge_state_and_timer_and_q_restores_the_termi
         "--model lite --speed 10 --source {}",
         fixture("demo").display()
     ));
-    upright_then_hunching_then_q(&t, "hunch watch · replay:");
+    upright_then_hunching_then_q(&t, "hunch watch · replay:", "since this view began");
 }
 
 #[test]
@@ -231,7 +267,7 @@ fn watch_follows_a_running_monitor_over_the_control_socket() {
     }
     let t = Tmux::new(&home, "monitor");
     t.start("");
-    upright_then_hunching_then_q(&t, "hunch watch · the running monitor");
+    upright_then_hunching_then_q(&t, "hunch watch · the running monitor", "today");
     let _ = run.kill();
     let _ = run.wait();
 }
@@ -262,4 +298,40 @@ fn watch_without_a_terminal_prints_a_line_per_frame() {
         lines[..first_hunch].iter().any(|l| l.contains(" upright ")),
         "{out}"
     );
+}
+
+#[test]
+fn watch_into_a_closed_pipe_ends_quietly_and_cleans_up() {
+    let home = home("pipe");
+    let tmp = home.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut child = hunch_in(&home)
+        .args(["watch", "--model", "lite", "--speed", "50", "--source"])
+        .arg(fixture("demo"))
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read three lines, as `| head -n 3` would, and close the pipe.
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    for _ in 0..3 {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+        assert!(line.contains("enter 6.0° exit 4.0°"), "{line}");
+    }
+    // Its own journal is there while it runs (a private directory).
+    let own: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert_eq!(own.len(), 1, "{own:?}");
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{:?} {stderr}", o.status);
+    assert!(
+        !stderr.contains("panick") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    // And removed when the reader went away.
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
 }
