@@ -546,4 +546,71 @@ mod tests {
             assert!(Action::Headache(i).command().unwrap().validate().is_ok());
         }
     }
+
+    fn status(state: MonitorState) -> Status {
+        Status {
+            state,
+            forward_deg: None,
+            paused_until_ms: None,
+            paused: false,
+            snoozed_until_ms: None,
+            source: "camera".into(),
+            source_trouble: None,
+            samples: 0,
+            alerts: 0,
+            stretches_done: 0,
+            uptime_seconds: 0.0,
+            today_monitored_s: 0.0,
+            today_hunched_s: 0.0,
+            today_hunched_share: None,
+            today_camera_open_s: 0.0,
+            today_camera_in_use_s: 0.0,
+            live: Default::default(),
+        }
+    }
+
+    #[test]
+    fn every_state_has_its_icon_and_words() {
+        use MonitorState as M;
+        let cases = [
+            (M::Upright, Face::Upright, "hunch: upright"),
+            (M::Hunching, Face::Hunching, "hunch: hunching"),
+            (M::Hunched, Face::Hunched, "hunch: hunched"),
+            (M::Paused, Face::Paused, "hunch: paused"),
+            (M::Locked, Face::Paused, "hunch: screen locked"),
+            (M::Away, Face::Away, "hunch: away"),
+            (
+                M::CameraInUse,
+                Face::CameraInUse,
+                "hunch: camera in use by another app",
+            ),
+            (M::Unmeasured, Face::Unmeasured, "hunch: not measurable"),
+            (M::Snoozed, Face::Unmeasured, "hunch: snoozed"),
+        ];
+        for (state, want_face, want_title) in cases {
+            let s = status(state);
+            assert_eq!(face(Some(&s)), want_face, "{state:?}");
+            let (title, today) = tooltip(Some(&s));
+            assert_eq!(title, want_title);
+            assert_eq!(today, "Today: nothing measured yet");
+        }
+        assert_eq!(face(None), Face::Unmeasured);
+        assert_eq!(tooltip(None).0, "hunch is starting");
+
+        let mut s = status(MonitorState::Hunched);
+        s.live.hunching_for_s = Some(200.0);
+        s.today_monitored_s = 3600.0;
+        s.today_hunched_s = 900.0;
+        s.today_hunched_share = Some(0.25);
+        s.source_trouble = Some("the camera is busy".into());
+        let (title, today) = tooltip(Some(&s));
+        assert_eq!(title, "hunch: hunched for 3 min 20 s");
+        assert_eq!(
+            today,
+            "Today 25% hunched (15 min 00 s of 1 h 00 min at the desk)\nCamera: the camera is busy"
+        );
+        let mut s = status(MonitorState::Paused);
+        s.paused = true;
+        assert_eq!(tooltip(Some(&s)).0, "hunch: paused until resumed");
+    }
 }
