@@ -44,6 +44,17 @@ pub enum Command {
     Done { stretch: String },
     /// A notification was closed without an answer.
     Dismissed,
+    /// The state and the latest frame without today's figures: no journal read, cheap
+    /// enough for `hunch watch` to ask a few times a second.
+    Live,
+    /// Log a headache now, of this intensity (0–10), in the diary (as `hunch log headache
+    /// --intensity N` does).
+    Headache { intensity: u8 },
+    /// Measure against the calibration profile on disk from now on (after `hunch
+    /// calibrate` wrote a new one).
+    ReloadCalibration,
+    /// Stop the monitor (as SIGTERM does: the journal is flushed and the stop recorded).
+    Quit,
 }
 
 /// Where a command came from (for the log only: the meaning is the same).
@@ -112,10 +123,25 @@ pub struct Live {
     pub frame_wall_ms: Option<i64>,
 }
 
+/// The answer to [`Command::Live`]: [`Status`] without today's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveStatus {
+    pub state: MonitorState,
+    /// The smoothed forward angle (the one the thresholds apply to).
+    pub forward_deg: Option<f32>,
+    pub paused: bool,
+    pub paused_until_ms: Option<i64>,
+    pub snoozed_until_ms: Option<i64>,
+    pub source: String,
+    pub source_trouble: Option<String>,
+    pub live: Live,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
     Status(Box<Status>),
+    Live(Box<LiveStatus>),
     Ok { message: String },
     Error { message: String },
 }
@@ -138,6 +164,9 @@ impl Command {
                 length: PauseFor::Seconds(s),
             } => check("pause", *s),
             Command::Snooze { seconds: Some(s) } => check("snooze", *s),
+            Command::Headache { intensity } if *intensity > 10 => Err(format!(
+                "a headache's intensity is 0 to 10 (got {intensity})"
+            )),
             _ => Ok(()),
         }
     }

@@ -28,6 +28,33 @@ pub fn percent(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
 }
 
+/// A monitor state in a few words (the tray, `hunch watch`).
+pub fn state(s: crate::vocab::MonitorState) -> &'static str {
+    use crate::vocab::MonitorState as M;
+    match s {
+        M::Away => "away",
+        M::Unmeasured => "not measurable",
+        M::Upright => "upright",
+        M::Hunching => "hunching",
+        M::Hunched => "hunched",
+        M::Snoozed => "snoozed",
+        M::Paused => "paused",
+        M::Locked => "screen locked",
+        M::CameraInUse => "camera in use by another app",
+    }
+}
+
+/// A Unix time in ms as the local clock time, "14:30".
+pub fn clock_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

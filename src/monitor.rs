@@ -70,6 +70,13 @@ impl Monitor {
         &mut self.policy
     }
 
+    /// Measures against `neutral` from now on (a new calibration). The filter starts
+    /// afresh: its history was measured against the old one.
+    pub fn set_neutral(&mut self, neutral: Neutral) {
+        self.neutral = neutral;
+        self.filter.reset();
+    }
+
     /// Pauses until `until`.
     pub fn pause(&mut self, until: Until) {
         self.policy.pause(until);

@@ -10,7 +10,7 @@ use hunch::camera::replay::Replay;
 use hunch::camera::FrameSource;
 use hunch::frame::Exposure;
 use hunch::models::ModelVariant;
-use hunch::posture::calibration::{Calibration, FrameVerdict, MIN_FRAMES, PROFILE_VERSION};
+use hunch::posture::calibration::{Calibration, MIN_FRAMES, PROFILE_VERSION};
 use hunch::posture::Calibrator;
 
 use super::EngineArgs;
@@ -55,6 +55,12 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         bail!("--seconds must be between 0 and 120");
     }
     let config = super::load_config()?;
+    // The camera is the monitor's while it runs: pause it (resumed when this ends, however
+    // it ends), and have it measure against the new profile once saved.
+    let paused = match &args.source {
+        None => MonitorPaused::pause(),
+        Some(_) => None,
+    };
     let mut source: Box<dyn FrameSource> = match &args.source {
         Some(p) => {
             eprintln!("Calibrating from {}.", p.display());
@@ -82,6 +88,8 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
     };
     let mut engine = engine_args.engine(args.model)?;
     let tty = std::io::stderr().is_terminal();
+    let colour = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut shown = 0;
 
     let mut calibrator = Calibrator::new();
     let mut seen = 0usize;
@@ -104,20 +112,21 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         let est = engine.track(&frame.image)?;
         let verdict = calibrator.push(Exposure::of(&frame.image), &est);
         if tty {
-            let status = match verdict {
-                FrameVerdict::Usable => "ok".to_string(),
-                FrameVerdict::Blank => "dark or blank frame".to_string(),
-                FrameVerdict::Rejected(r) => r.advice().to_string(),
+            // Redraw the live view in place (it stays on screen afterwards).
+            let lines =
+                hunch::live::calibration_view(frame.index + 1, verdict, &calibrator, colour);
+            let mut text = if shown > 0 {
+                format!("\x1b[{shown}A")
+            } else {
+                String::new()
             };
-            let steady = calibrator
-                .head_spread()
-                .map_or(String::new(), |s| format!(", movement {:.1}%", s * 100.0));
-            eprint!("\r\x1b[2K  frame {:>3}: {status}{steady}", frame.index + 1);
+            for l in &lines {
+                text += &format!("\r{l}\x1b[K\n");
+            }
+            shown = lines.len();
+            eprint!("{text}");
             let _ = std::io::stderr().flush();
         }
-    }
-    if tty {
-        eprintln!();
     }
     // A mean and a spread need several frames; one image (or a very short recording) is
     // refused for what it is, not for whatever its frames show. Repeating a single image
@@ -143,6 +152,9 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         neutral,
     };
     cal.save(&path).with_context(|| "calibration not saved")?;
+    if let Some(p) = &paused {
+        p.reload();
+    }
     outln!(
         "Calibrated on {used} frames ({width}×{height}); saved to {}.",
         path.display()
@@ -154,4 +166,52 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         neutral.world_elevation_deg.mean
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A running monitor paused for calibration (it has the camera); resumed when dropped.
+struct MonitorPaused {
+    sock: PathBuf,
+}
+
+impl MonitorPaused {
+    /// Pauses the running monitor, if one answers, and waits for it to let go of the camera.
+    fn pause() -> Option<MonitorPaused> {
+        use hunch::command::{Command, PauseFor, Reply};
+        let sock = hunch::control::socket_path().ok()?;
+        let pause = Command::Pause {
+            length: PauseFor::UntilResumed,
+        };
+        match hunch::control::request(&sock, &pause) {
+            Ok(Reply::Ok { .. }) => {
+                eprintln!(
+                    "The running monitor is paused while you calibrate (it resumes afterwards)."
+                );
+                // It closes the camera at its next turn.
+                std::thread::sleep(std::time::Duration::from_millis(1500));
+                Some(MonitorPaused { sock })
+            }
+            _ => None,
+        }
+    }
+
+    /// Has the monitor measure against the profile just saved.
+    fn reload(&self) {
+        use hunch::command::{Command, Reply};
+        match hunch::control::request(&self.sock, &Command::ReloadCalibration) {
+            Ok(Reply::Ok { .. }) => {
+                eprintln!("The running monitor now measures against the new calibration.")
+            }
+            Ok(Reply::Error { message }) => {
+                eprintln!("hunch: the monitor kept its calibration: {message}")
+            }
+            Ok(_) => {}
+            Err(e) => eprintln!("hunch: the monitor kept its calibration: {e}"),
+        }
+    }
+}
+
+impl Drop for MonitorPaused {
+    fn drop(&mut self) {
+        let _ = hunch::control::request(&self.sock, &hunch::command::Command::Resume);
+    }
 }

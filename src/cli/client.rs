@@ -78,6 +78,7 @@ pub fn status_text(s: &Status) -> String {
 pub fn send(command: Command) -> anyhow::Result<ExitCode> {
     match request(&socket_path()?, &command)? {
         Reply::Status(s) => out!("{}", status_text(&s)),
+        Reply::Live(s) => outln!("{}", serde_json::to_string(&s)?),
         Reply::Ok { message } => outln!("{message}"),
         Reply::Error { message } => bail!("{message}"),
     }

@@ -27,6 +27,7 @@ mod record;
 mod report;
 mod run;
 mod service;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +77,9 @@ pub enum Command {
     Cameras,
     /// Show what the running monitor sees.
     Status,
+    /// What hunch sees, live: the angle against the thresholds, the state, the hunch timer
+    /// (the running monitor; else the camera, or a recording with --source).
+    Watch(watch::WatchArgs),
     /// Pause monitoring (and release the camera) for a while, or until `hunch resume`.
     Pause(client::DurationArg),
     /// Resume monitoring after a pause or snooze.
@@ -112,6 +116,8 @@ impl Command {
     pub fn default_log_level(&self) -> &'static str {
         match self {
             Command::Demo(_) => "warn",
+            // Log lines would land on the live view; it shows what matters itself.
+            Command::Watch(_) => "error",
             _ => "info",
         }
     }
@@ -126,6 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(&cli.engine, a),
         Command::Run(a) => run::run(&cli.engine, a),
         Command::Status => client::send(MonitorCommand::Status),
+        Command::Watch(a) => watch::run(&cli.engine, a),
         Command::Cameras => run::cameras(),
         Command::Report(a) => report::run(a),
         Command::Export(a) => report::export(a),

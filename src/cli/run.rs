@@ -38,6 +38,9 @@ pub struct RunArgs {
     pub journal: Option<PathBuf>,
     #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
     pub model: ModelVariant,
+    /// No tray icon (by default one is shown when the desktop has a system tray).
+    #[arg(long)]
+    pub no_tray: bool,
 }
 
 /// Stops the loop on SIGTERM, SIGINT and SIGHUP (the terminal closed): the daemon then
@@ -49,6 +52,29 @@ pub fn stop_on_signals() -> anyhow::Result<Arc<AtomicBool>> {
         signal_hook::flag::register(sig, Arc::clone(&stop))?;
     }
     Ok(stop)
+}
+
+/// The frames and the clock for `hunch run` and `hunch watch`: the camera in real time,
+/// or a recording paced (N times faster with `speed`) or as fast as possible (`fast`).
+pub fn source_and_clock(
+    config: &hunch::config::Config,
+    source: Option<&std::path::Path>,
+    fast: bool,
+    speed: Option<u16>,
+) -> anyhow::Result<(Box<dyn FrameSource>, Box<dyn Clock>)> {
+    Ok(match source {
+        Some(path) => (
+            Box::new(Replay::open(path, hunch::recording::DEFAULT_FPS)?),
+            match (fast, speed) {
+                (true, _) => Box::new(VirtualClock::new()),
+                (false, speed) => Box::new(SystemClock::with_speed(speed.unwrap_or(1) as f64)),
+            },
+        ),
+        None => (
+            Box::new(Webcam::new(config.camera)),
+            Box::new(SystemClock::new()),
+        ),
+    })
 }
 
 /// Opens the journal, telling the user when an unreadable one was moved aside.
@@ -76,19 +102,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
     hunch::control::serve(&hunch::control::socket_path()?, tx.clone())?;
     let stop = stop_on_signals()?;
 
-    let (source, clock): (Box<dyn FrameSource>, Box<dyn Clock>) = match &args.source {
-        Some(path) => (
-            Box::new(Replay::open(path, hunch::recording::DEFAULT_FPS)?),
-            match (args.fast, args.speed) {
-                (true, _) => Box::new(VirtualClock::new()),
-                (false, speed) => Box::new(SystemClock::with_speed(speed.unwrap_or(1) as f64)),
-            },
-        ),
-        None => (
-            Box::new(Webcam::new(config.camera)),
-            Box::new(SystemClock::new()),
-        ),
-    };
+    let (source, clock) = source_and_clock(&config, args.source.as_deref(), args.fast, args.speed)?;
     let monitor = Monitor::new(
         engine_args.engine(args.model)?,
         calibration.neutral,
@@ -98,6 +112,24 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
     );
     let journal = open_journal(args.journal)?;
     let journal_path = journal.path().to_path_buf();
+    let tray = if args.no_tray {
+        None
+    } else {
+        hunch::tray::Tray::spawn(
+            tx.clone(),
+            hunch::tray::TrayOptions {
+                journal: journal_path.clone(),
+                page: hunch::report::render::html::Context {
+                    tz: jiff::tz::TimeZone::system(),
+                    enter_deg: config.filter.enter_deg,
+                    exit_deg: config.filter.exit_deg,
+                },
+                goal: config.report.goal_hunched_share,
+                report_path: hunch::paths::runtime_dir()?.join("today.html"),
+                exe: std::env::current_exe().unwrap_or_else(|_| "hunch".into()),
+            },
+        )
+    };
     let mut daemon = Daemon::new(Parts {
         source,
         clock,
@@ -122,6 +154,9 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             prompt_kinds: config.prompts.kinds.clone(),
         },
     })?;
+    if let Some(tray) = &tray {
+        daemon.observe(tray.observer());
+    }
     eprintln!(
         "hunch: monitoring {} (journal {})",
         daemon.source_id(),
@@ -129,6 +164,9 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
     );
     let reason = daemon.run(&stop)?;
     let done = daemon.finish(reason)?;
+    if let Some(tray) = tray {
+        tray.stop();
+    }
     let _ = std::fs::remove_file(hunch::control::socket_path()?);
     eprintln!(
         "hunch: stopped ({}); {} samples, {} alerts",

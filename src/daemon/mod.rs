@@ -26,7 +26,7 @@ use thiserror::Error;
 
 use crate::camera::{FrameSource, Poll, Sharing, SourceError};
 use crate::clock::Clock;
-use crate::command::{Command, Incoming, PauseFor, Reply, Status};
+use crate::command::{Command, Incoming, LiveStatus, PauseFor, Reply, Status};
 use crate::human::short_duration;
 use crate::journal::{Journal, JournalError};
 use crate::monitor::{Monitor, Step};
@@ -101,6 +101,8 @@ pub enum StopReason {
     Signal,
     /// A replayed recording ran out.
     EndOfRecording,
+    /// [`Command::Quit`] (the tray's Quit).
+    Quit,
 }
 
 impl StopReason {
@@ -108,6 +110,7 @@ impl StopReason {
         match self {
             StopReason::Signal => "signal",
             StopReason::EndOfRecording => "end of recording",
+            StopReason::Quit => "asked to quit",
         }
     }
 }
@@ -182,6 +185,8 @@ pub struct Daemon {
     frame_errors: u64,
     /// The latest measured frame: its own reading or why it gave none, and when.
     last_frame: Option<(crate::posture::Sample, i64)>,
+    /// [`Command::Quit`] was given: the next tick stops.
+    quit: bool,
     /// Between logind's `PrepareForSleep(true)` and `(false)`: nothing is opened or
     /// recorded (logind always sends the second, even when suspending fails).
     asleep: bool,
@@ -246,6 +251,7 @@ impl Daemon {
             journal_failing: false,
             frame_errors: 0,
             last_frame: None,
+            quit: false,
             asleep: false,
         };
         let id = d.source_id.clone();
@@ -323,6 +329,9 @@ impl Daemon {
             if let Some(tx) = incoming.reply {
                 let _ = tx.send(reply);
             }
+        }
+        if self.quit {
+            return Ok(Some(StopReason::Quit));
         }
         while let Some(event) = self.session.poll() {
             self.session_event(event)?;
@@ -628,11 +637,69 @@ impl Daemon {
                 self.write_event(wall, EventKind::Dismissed, "");
                 ok("dismissed".into())
             }
+            Command::Live => Reply::Live(Box::new(self.live_status())),
+            Command::Headache { intensity } => self.log_headache(wall, *intensity)?,
+            Command::ReloadCalibration => self.reload_calibration(),
+            Command::Quit => {
+                self.quit = true;
+                ok("hunch is stopping".into())
+            }
         })
     }
 
-    /// What the monitor sees now, with today's figures summed from the journal.
-    pub fn status(&mut self) -> Result<Status, DaemonError> {
+    /// Logs a headache at `wall` in the diary.
+    fn log_headache(&mut self, wall: i64, intensity: u8) -> Result<Reply, DaemonError> {
+        let at = jiff::Timestamp::from_millisecond(wall).unwrap_or_else(|_| jiff::Timestamp::now());
+        let h = match crate::diary::Headache::new(at, intensity).validate() {
+            Ok(h) => h,
+            Err(e) => {
+                return Ok(Reply::Error {
+                    message: e.to_string(),
+                })
+            }
+        };
+        let started = local_date(wall, &self.settings.tz).to_string();
+        Ok(match self.journal.add_headache(&h, wall, &started) {
+            Ok(id) => Reply::Ok {
+                message: format!(
+                    "logged headache #{id}, intensity {intensity}/10 (details: `hunch log edit {id}`)"
+                ),
+            },
+            Err(e) => Reply::Error {
+                message: format!("the headache was not logged: {e}"),
+            },
+        })
+    }
+
+    /// Reads the calibration profile again and measures against it from now on.
+    fn reload_calibration(&mut self) -> Reply {
+        let loaded = crate::posture::calibration::Calibration::default_path()
+            .and_then(|p| crate::posture::calibration::Calibration::load(&p));
+        match loaded {
+            Ok(cal) => {
+                self.monitor.set_neutral(cal.neutral);
+                let model = self
+                    .settings
+                    .calibration
+                    .take()
+                    .map(|(_, m)| m)
+                    .unwrap_or_default();
+                self.settings.calibration = Some((cal, model));
+                // Checked against the next frame, like the profile loaded at start.
+                self.calibration_checked = false;
+                tracing::info!("measuring against the new calibration");
+                Reply::Ok {
+                    message: "measuring against the new calibration".into(),
+                }
+            }
+            Err(e) => Reply::Error {
+                message: e.to_string(),
+            },
+        }
+    }
+
+    /// What the monitor sees now, without today's figures (no journal read).
+    pub fn live_status(&mut self) -> LiveStatus {
         let now = self.clock.now();
         let wall = self.clock.wall_ms();
         let to_wall = |t: f64| wall + ((t - now) * 1000.0).round() as i64;
@@ -640,24 +707,6 @@ impl Daemon {
         let policy = self.monitor.policy_mut();
         let paused = policy.paused(now);
         let snoozed = policy.snoozed_until(now);
-        let flushed = self.journal.flush();
-        self.journal_result(flushed);
-        // Today as the report sums it (what is still waiting in memory is not in it).
-        let today = Period::day(self.today, &self.settings.tz)
-            .map_err(ReportError::from)
-            .and_then(|p| store::compute(&self.journal, &p));
-        let today = match today {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!("today's figures could not be read: {e}");
-                crate::report::summarize(
-                    &Period::span(String::new(), wall, wall, &self.settings.tz)
-                        .map_err(ReportError::from)?,
-                    &[],
-                    &[],
-                )
-            }
-        };
         let (enter_deg, exit_deg) = self.monitor.thresholds();
         let policy = self.monitor.policy();
         let live = crate::command::Live {
@@ -684,7 +733,7 @@ impl Daemon {
             (None, Some(_)) => MonitorState::Unmeasured,
             (None, None) => self.last.0,
         };
-        Ok(Status {
+        LiveStatus {
             state,
             forward_deg: if held.is_some() || self.trouble.is_some() {
                 None
@@ -699,6 +748,41 @@ impl Daemon {
             snoozed_until_ms: snoozed.map(to_wall),
             source: self.source_id.clone(),
             source_trouble: self.trouble.clone(),
+            live,
+        }
+    }
+
+    /// What the monitor sees now, with today's figures summed from the journal.
+    pub fn status(&mut self) -> Result<Status, DaemonError> {
+        let now = self.clock.now();
+        let wall = self.clock.wall_ms();
+        let l = self.live_status();
+        let flushed = self.journal.flush();
+        self.journal_result(flushed);
+        // Today as the report sums it (what is still waiting in memory is not in it).
+        let today = Period::day(self.today, &self.settings.tz)
+            .map_err(ReportError::from)
+            .and_then(|p| store::compute(&self.journal, &p));
+        let today = match today {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!("today's figures could not be read: {e}");
+                crate::report::summarize(
+                    &Period::span(String::new(), wall, wall, &self.settings.tz)
+                        .map_err(ReportError::from)?,
+                    &[],
+                    &[],
+                )
+            }
+        };
+        Ok(Status {
+            state: l.state,
+            forward_deg: l.forward_deg,
+            paused: l.paused,
+            paused_until_ms: l.paused_until_ms,
+            snoozed_until_ms: l.snoozed_until_ms,
+            source: l.source,
+            source_trouble: l.source_trouble,
             samples: self.samples,
             alerts: self.alerts,
             stretches_done: self.stretches_done,
@@ -708,7 +792,7 @@ impl Daemon {
             today_hunched_share: today.hunched_share,
             today_camera_open_s: today.camera_open_s,
             today_camera_in_use_s: today.camera_in_use_s,
-            live,
+            live: l.live,
         })
     }
 
