@@ -491,7 +491,16 @@ mod tests {
             .unwrap();
         let mut line = [0u8; 6];
         child.stdout.take().unwrap().read_exact(&mut line).unwrap();
-        let found = holders(&node);
+        // "ready" comes before `exec sleep`: under load the holder may still be `sh` for a
+        // moment, so wait (at most 5 s) for the exec to be seen.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut found = holders(&node);
+        while found.first().is_some_and(|h| h.name != "sleep")
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            found = holders(&node);
+        }
         child.kill().unwrap();
         child.wait().unwrap();
         assert_eq!(found.len(), 1, "{found:?}");

@@ -354,14 +354,8 @@ impl Daemon {
                 return Ok(Some(StopReason::EndOfRecording));
             }
             if self.last_held_sample.is_none() {
-                // The hold begins now: what was observed last holds until now (one sample
-                // closes it), and the hold's own samples stand for the time from here.
-                self.last_held_sample = Some(now);
-                if self.last_wall.is_some() && !self.last.0.is_held() {
-                    let wall = self.clock.wall_ms();
-                    let (state, deg) = self.last;
-                    self.record((now, wall), state, deg, 0.0, None)?;
-                }
+                let wall = self.clock.wall_ms();
+                self.begin_hold(now, wall)?;
             }
             let due = self
                 .last_held_sample
@@ -393,12 +387,31 @@ impl Daemon {
         Ok(None)
     }
 
+    /// A hold (pause, lock, another app on the camera) begins at `now`: what was observed
+    /// last holds until now (one sample closes it, at the same wall time as the event that
+    /// began the hold), and the hold's own samples stand for the time from here.
+    fn begin_hold(&mut self, now: f64, wall: i64) -> Result<(), DaemonError> {
+        if self.last_held_sample.is_some() {
+            return Ok(());
+        }
+        self.last_held_sample = Some(now);
+        if self.last_wall.is_some() && !self.last.0.is_held() {
+            let (state, deg) = self.last;
+            self.record((now, wall), state, deg, 0.0, None)?;
+        }
+        Ok(())
+    }
+
     fn session_event(&mut self, event: SessionEvent) -> Result<(), DaemonError> {
         let wall = self.clock.wall_ms();
         match event {
             SessionEvent::Locked | SessionEvent::Unlocked => {
                 let locked = event == SessionEvent::Locked;
                 self.monitor.policy_mut().set_locked(locked);
+                if locked {
+                    let now = self.clock.now();
+                    self.begin_hold(now, wall)?;
+                }
                 let kind = if locked {
                     EventKind::Locked
                 } else {
@@ -434,6 +447,9 @@ impl Daemon {
                 tracing::info!("{by} is using the camera; hunch lets go of it until it is free");
                 self.source.release(&*self.clock);
                 self.monitor.policy_mut().set_camera_in_use(true);
+                // The last reading closes at the moment the other app took the camera.
+                let now = self.clock.now();
+                self.begin_hold(now, wall)?;
                 self.journal.event(wall, EventKind::CameraInUse, &by)?;
             }
             Sharing::Free => {
