@@ -84,3 +84,56 @@ fn lost_track_falls_back_to_the_detector() {
     assert!(back.person() && back.detection.is_some());
     assert_eq!(engine.stats().detector_runs, 3);
 }
+
+/// The monitor's engine keeps one model session in memory at a time; it must see exactly
+/// what the engine with both sessions sees, frame for frame, through a track that is held,
+/// lost (the person leaves) and found again.
+#[test]
+fn one_session_at_a_time_gives_the_same_landmarks() {
+    let base = image("webcam_like.png");
+    let empty = RgbImage::from_pixel(base.width(), base.height(), Rgb([90, 90, 90]));
+    let env = hunch::runtime::init(None).expect("ONNX Runtime");
+    let models = hunch::models::ModelPaths::in_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        ModelVariant::Full,
+    )
+    .unwrap();
+    let opts = hunch::pose::SessionOptions::default();
+    let mut both = engine(ModelVariant::Full);
+    let mut one =
+        hunch::pose::PoseEngine::with_residency(env, &models, opts, hunch::pose::Residency::One)
+            .unwrap();
+    // Validated at start, and the first frame's model (the detector) is the one kept.
+    assert!(one.detector_loaded() && !one.landmarker_loaded());
+
+    let mut frames: Vec<RgbImage> = SHIFTS[..4]
+        .iter()
+        .map(|&(dx, dy)| shifted(&base, dx, dy))
+        .collect();
+    frames.extend([empty.clone(), empty, base.clone(), shifted(&base, 3, 2)]);
+    for (n, frame) in frames.iter().enumerate() {
+        let a = both.track(frame).unwrap();
+        let b = one.track(frame).unwrap();
+        assert_eq!(a.person(), b.person(), "frame {n}");
+        assert_eq!(a.detection.is_some(), b.detection.is_some(), "frame {n}");
+        if let (Some(pa), Some(pb)) = (&a.pose, &b.pose) {
+            for (la, lb) in pa.landmarks.iter().zip(&pb.landmarks) {
+                assert_eq!((la.x, la.y, la.z), (lb.x, lb.y, lb.z), "frame {n}");
+            }
+        }
+        assert!(
+            !(one.detector_loaded() && one.landmarker_loaded()),
+            "frame {n}: both sessions in memory"
+        );
+        // Tracking a person needs only the landmark model; nobody there, only the detector.
+        assert_eq!(one.landmarker_loaded(), b.person(), "frame {n}");
+    }
+    let (sa, sb) = (both.stats(), one.stats());
+    assert_eq!(
+        (sa.detector_runs, sa.landmark_runs),
+        (sb.detector_runs, sb.landmark_runs)
+    );
+    // Loads: the two at start, then one landmark model after the first detection, and the
+    // detector and the landmark model once more for the person leaving and coming back.
+    assert_eq!((sb.detector_loads, sb.landmark_loads), (2, 3), "{sb:?}");
+}

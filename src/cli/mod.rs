@@ -36,7 +36,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use hunch::command::Command as MonitorCommand;
 use hunch::models::{ModelPaths, ModelVariant};
-use hunch::pose::{PoseEngine, SessionOptions};
+use hunch::pose::{PoseEngine, Residency, SessionOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -160,12 +160,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 impl EngineArgs {
     /// Loads ONNX Runtime and the models: the one-off start-up every command shares.
     pub fn engine(&self, variant: ModelVariant) -> anyhow::Result<PoseEngine> {
+        self.engine_with(variant, Residency::Both)
+    }
+
+    /// As [`EngineArgs::engine`], keeping the given model sessions in memory (the
+    /// monitor keeps one at a time).
+    pub fn engine_with(
+        &self,
+        variant: ModelVariant,
+        residency: Residency,
+    ) -> anyhow::Result<PoseEngine> {
         let env = hunch::runtime::init(self.ort_lib.as_deref())?;
         let models = ModelPaths::resolve(self.models.as_deref(), variant)?;
         let opts = SessionOptions {
             threads: self.threads as usize,
         };
-        PoseEngine::new(env, &models, opts).context("could not start the pose engine")
+        PoseEngine::with_residency(env, &models, opts, residency)
+            .context("could not start the pose engine")
     }
 }
 

@@ -46,9 +46,18 @@ impl Landmarker {
         path: &std::path::Path,
         opts: SessionOptions,
     ) -> Result<Self, PoseError> {
+        Self::from_file(env, &ModelFile::open(path)?, opts)
+    }
+
+    pub(super) fn from_file(
+        env: &ort::environment::Environment,
+        model: &ModelFile,
+        opts: SessionOptions,
+    ) -> Result<Self, PoseError> {
+        let path = model.path();
         let session = load(
             env,
-            &ModelFile::open(path)?,
+            model,
             opts,
             (INPUT, [1, INPUT_SIZE as i64, INPUT_SIZE as i64, 3]),
             &[OUT_LANDMARKS, OUT_PRESENCE, OUT_HEATMAP, OUT_WORLD],

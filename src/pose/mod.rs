@@ -141,6 +141,30 @@ pub struct EngineStats {
     /// Detector runs because a tracked frame had lost the shoulders (part of
     /// `detector_runs`).
     pub redetections: u64,
+    /// Times the landmark model's session was created (the first at [`PoseEngine::new`];
+    /// more only with [`Residency::One`]).
+    pub landmark_loads: u64,
+}
+
+/// How many model sessions the engine keeps in memory.
+///
+/// Most of a session's memory is its weights in ONNX Runtime's optimised layout, and
+/// creating one briefly takes about twice what it then holds (the parsed file, the weights
+/// before and after layout changes). With both models resident, one is always loaded on
+/// top of the other; the monitor's peak memory is set there, at start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Residency {
+    /// Both sessions stay loaded (the detector is still released after
+    /// [`DETECTOR_IDLE_FRAMES`] tracked frames): every frame at full speed, for
+    /// `analyze`, `eval`, calibration and benchmarks.
+    #[default]
+    Both,
+    /// One session at a time: the detector's is released before the landmark model's is
+    /// created and the other way round, so the two are never in memory together. A lost
+    /// track then costs two model loads (tens of ms each), which a monitor sampling once
+    /// a second or slower can spend, for a peak and a steady memory about one model
+    /// lower.
+    One,
 }
 
 /// Frames tracked in a row without the detector after which its session is released.
@@ -148,29 +172,16 @@ pub struct EngineStats {
 /// track is lost costs one model load (tens of ms).
 pub const DETECTOR_IDLE_FRAMES: u32 = 30;
 
-/// The detector's session, present only while it may be needed: it holds about 21 MB and
+/// The detector's session, present only while it may be needed: it holds about 14 MB and
 /// sits idle while the landmark model tracks the person on its own.
 struct DetectorSlot {
-    env: ort::environment::Environment,
     model: session::ModelFile,
-    opts: SessionOptions,
     loaded: Option<Detector>,
     /// Frames since the detector last ran.
     idle: u32,
 }
 
 impl DetectorSlot {
-    fn get(&mut self, stats: &mut EngineStats) -> Result<&mut Detector, PoseError> {
-        self.idle = 0;
-        match &mut self.loaded {
-            Some(d) => Ok(d),
-            slot => {
-                stats.detector_loads += 1;
-                Ok(slot.insert(Detector::from_file(&self.env, &self.model, self.opts)?))
-            }
-        }
-    }
-
     /// One more frame without the detector; releases it once idle long enough.
     fn idle_frame(&mut self) {
         self.idle = self.idle.saturating_add(1);
@@ -182,8 +193,12 @@ impl DetectorSlot {
 
 /// Detector + landmark model + tracking state.
 pub struct PoseEngine {
+    env: ort::environment::Environment,
+    opts: SessionOptions,
+    residency: Residency,
     detector: DetectorSlot,
-    landmarker: Landmarker,
+    landmark_model: session::ModelFile,
+    landmarker: Option<Landmarker>,
     tracked: Option<Roi>,
     /// The shoulders were missing from the detector's crop too: do not go back to the
     /// detector for them again until a frame has them.
@@ -200,34 +215,98 @@ fn has_shoulders(pose: &Pose) -> bool {
 }
 
 impl PoseEngine {
-    /// Loads both models (ONNX Runtime must be loaded: [`crate::runtime::init`]). Both are
-    /// loaded now, so that a missing or corrupt file is reported here; the detector's
-    /// session is released later while tracking holds, and created again from the same
-    /// open file when needed.
+    /// Loads both models (ONNX Runtime must be loaded: [`crate::runtime::init`]), keeping
+    /// both in memory ([`Residency::Both`]). Both are loaded now, so that a missing or
+    /// corrupt file is reported here; the detector's session is released later while
+    /// tracking holds, and created again from the same open file when needed.
     pub fn new(
         env: &ort::environment::Environment,
         models: &ModelPaths,
         opts: SessionOptions,
     ) -> Result<Self, PoseError> {
-        let landmarker = Landmarker::new(env, &models.landmark, opts)?;
+        Self::with_residency(env, models, opts, Residency::Both)
+    }
+
+    /// As [`PoseEngine::new`], with the given [`Residency`]. With [`Residency::One`] both
+    /// models are still loaded now, one after the other (so a bad file is reported here),
+    /// and the detector, which the first frame needs, is the one kept.
+    pub fn with_residency(
+        env: &ort::environment::Environment,
+        models: &ModelPaths,
+        opts: SessionOptions,
+        residency: Residency,
+    ) -> Result<Self, PoseError> {
+        let landmark_model = session::ModelFile::open(&models.landmark)?;
+        let mut landmarker = Some(Landmarker::from_file(env, &landmark_model, opts)?);
+        if residency == Residency::One {
+            landmarker = None;
+            session::release_free_memory();
+        }
         let model = session::ModelFile::open(&models.detector)?;
         let detector = Detector::from_file(env, &model, opts)?;
         Ok(Self {
+            env: env.clone(),
+            opts,
+            residency,
             detector: DetectorSlot {
-                env: env.clone(),
                 model,
-                opts,
                 loaded: Some(detector),
                 idle: 0,
             },
+            landmark_model,
             landmarker,
             tracked: None,
             shoulders_missing: false,
             stats: EngineStats {
                 detector_loads: 1,
+                landmark_loads: 1,
                 ..EngineStats::default()
             },
         })
+    }
+
+    /// The detector, created if it is not in memory (first releasing the landmark model's
+    /// session with [`Residency::One`]).
+    fn detector(&mut self) -> Result<&mut Detector, PoseError> {
+        self.detector.idle = 0;
+        if self.detector.loaded.is_none()
+            && self.residency == Residency::One
+            && self.landmarker.take().is_some()
+        {
+            session::release_free_memory();
+        }
+        match &mut self.detector.loaded {
+            Some(d) => Ok(d),
+            slot => {
+                self.stats.detector_loads += 1;
+                let d = Detector::from_file(&self.env, &self.detector.model, self.opts)?;
+                Ok(slot.insert(d))
+            }
+        }
+    }
+
+    /// The landmark model, created if it is not in memory (first releasing the detector's
+    /// session with [`Residency::One`]).
+    fn landmarker(&mut self) -> Result<&mut Landmarker, PoseError> {
+        if self.landmarker.is_none()
+            && self.residency == Residency::One
+            && self.detector.loaded.take().is_some()
+        {
+            session::release_free_memory();
+        }
+        match &mut self.landmarker {
+            Some(l) => Ok(l),
+            slot => {
+                self.stats.landmark_loads += 1;
+                let l = Landmarker::from_file(&self.env, &self.landmark_model, self.opts)?;
+                Ok(slot.insert(l))
+            }
+        }
+    }
+
+    /// Whether the landmark model's session is in memory now.
+    pub fn landmarker_loaded(&self) -> bool {
+        self.landmarker.is_some()
     }
 
     /// Whether the detector's session is in memory now.
@@ -294,12 +373,7 @@ impl PoseEngine {
             }
         }
         self.stats.detector_runs += 1;
-        let detection = self
-            .detector
-            .get(&mut self.stats)?
-            .detect(img)?
-            .into_iter()
-            .next();
+        let detection = self.detector()?.detect(img)?.into_iter().next();
         let detected = match detection {
             Some(det) => {
                 let roi = Roi::from_alignment(
@@ -337,7 +411,7 @@ impl PoseEngine {
 
     fn run_landmarks(&mut self, img: &RgbImage, roi: Roi) -> Result<PoseEstimate, PoseError> {
         self.stats.landmark_runs += 1;
-        let out = self.landmarker.run(img, &roi)?;
+        let out = self.landmarker()?.run(img, &roi)?;
         let person = out.presence >= MIN_PRESENCE;
         if person {
             let aux = (out.landmarks[33], out.landmarks[34]);
