@@ -27,16 +27,6 @@ pub fn snooze(d: DurationArg) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn local_time(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::system())
-                .strftime("%H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
 /// The status as `hunch status` prints it.
 pub fn status_text(s: &Status) -> String {
     let angle = s.forward_deg.map_or("—".into(), |a| format!("{a:+.1}°"));
@@ -45,12 +35,12 @@ pub fn status_text(s: &Status) -> String {
         let until = s
             .paused_until_ms
             .map_or("until `hunch resume`".into(), |ms| {
-                format!("until {}", local_time(ms))
+                format!("until {}", hunch::human::clock_time(ms))
             });
         out += &format!("paused         {until}\n");
     }
     if let Some(ms) = s.snoozed_until_ms {
-        out += &format!("alerts snoozed until {}\n", local_time(ms));
+        out += &format!("alerts snoozed until {}\n", hunch::human::clock_time(ms));
     }
     out += &format!("head forward   {angle}\n");
     out += &format!("source         {}\n", s.source);

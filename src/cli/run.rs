@@ -147,14 +147,10 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
             Box::new(Logind::start())
         },
         commands,
-        settings: Settings {
-            sample_interval: config.camera.interval_seconds,
-            max_sample_seconds: config.camera.max_sample_seconds(),
-            retention_days: config.journal.retention_days,
-            tz: jiff::tz::TimeZone::system(),
-            calibration: Some((calibration, args.model.as_str().to_string())),
-            prompt_kinds: config.prompts.kinds.clone(),
-        },
+        settings: Settings::from_config(
+            &config,
+            Some((calibration, args.model.as_str().to_string())),
+        ),
     })?;
     if let Some(tray) = &tray {
         daemon.observe(tray.observer());

@@ -94,14 +94,10 @@ fn own_daemon(engine_args: &EngineArgs, args: &WatchArgs) -> anyhow::Result<(Dae
         journal,
         session: Box::new(NoSession),
         commands,
-        settings: Settings {
-            sample_interval: config.camera.interval_seconds,
-            max_sample_seconds: config.camera.max_sample_seconds(),
-            retention_days: config.journal.retention_days,
-            tz: jiff::tz::TimeZone::system(),
-            calibration: Some((calibration, args.model.as_str().to_string())),
-            prompt_kinds: config.prompts.kinds.clone(),
-        },
+        settings: Settings::from_config(
+            &config,
+            Some((calibration, args.model.as_str().to_string())),
+        ),
     })?;
     Ok((daemon, tmp))
 }

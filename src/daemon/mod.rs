@@ -81,6 +81,24 @@ pub struct Settings {
     pub prompt_kinds: Vec<stretches::PromptKind>,
 }
 
+impl Settings {
+    /// The settings from the configuration, in the system's time zone, checking against
+    /// the given calibration made with the named model.
+    pub fn from_config(
+        config: &crate::config::Config,
+        calibration: Option<(Calibration, String)>,
+    ) -> Self {
+        Self {
+            sample_interval: config.camera.interval_seconds,
+            max_sample_seconds: config.camera.max_sample_seconds(),
+            retention_days: config.journal.retention_days,
+            tz: TimeZone::system(),
+            calibration,
+            prompt_kinds: config.prompts.kinds.clone(),
+        }
+    }
+}
+
 /// Everything a daemon is made of.
 pub struct Parts {
     pub source: Box<dyn FrameSource>,
