@@ -18,43 +18,22 @@ mod common;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::channel;
 
-use common::{engine, fixture, tempdir};
+use common::{demo_frames, demo_neutral, engine, tempdir};
 use hunch::camera::replay::Replay;
 use hunch::camera::{CameraParams, FrameSource};
 use hunch::clock::{Clock, VirtualClock};
 use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings};
-use hunch::frame::Exposure;
 use hunch::journal::Journal;
 use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
 use hunch::notify::PrintNotifier;
 use hunch::policy::PolicyParams;
-use hunch::posture::{Calibrator, FilterParams, ModelParams, Neutral};
-use hunch::recording::{Label, LabelledFrame, Manifest, Recording, Role};
+use hunch::posture::{FilterParams, ModelParams, Neutral};
+use hunch::recording::{Label, Recording, Role};
 use hunch::vocab::{EventKind, MonitorState};
 
 const WALL0: i64 = 1_795_514_400_000;
-
-fn demo(role: Role) -> Vec<LabelledFrame> {
-    Manifest::load(&fixture("demo"))
-        .unwrap()
-        .frames()
-        .unwrap()
-        .into_iter()
-        .filter(|f| f.role == role)
-        .collect()
-}
-
-fn calibrate() -> Neutral {
-    let mut engine = engine(ModelVariant::Full);
-    let mut c = Calibrator::new();
-    for f in demo(Role::Calibrate) {
-        let img = hunch::image_io::load_rgb(&f.path).unwrap();
-        c.push(Exposure::of(&img), &engine.track(&img).unwrap());
-    }
-    c.finish().unwrap().0
-}
 
 /// What one replay gave: seconds from the hunch's onset to the first alert, and the
 /// frames measured.
@@ -66,7 +45,7 @@ struct Outcome {
 /// Replays `frames` (the first `skip` dropped, which moves the slow cadence's phase
 /// against the onset) sampled as `camera` says, or every frame when `camera` is `None`.
 fn replay(name: &str, neutral: Neutral, skip: usize, camera: Option<CameraParams>) -> Outcome {
-    let frames = &demo(Role::Score)[skip..];
+    let frames = &demo_frames(Role::Score)[skip..];
     let onset = frames
         .iter()
         .position(|f| f.label == Label::Hunched)
@@ -129,7 +108,7 @@ fn replay(name: &str, neutral: Neutral, skip: usize, camera: Option<CameraParams
 
 #[test]
 fn closing_the_camera_between_samples_never_alerts_later_than_the_full_rate() {
-    let neutral = calibrate();
+    let neutral = demo_neutral(ModelVariant::Full);
     let defaults = CameraParams::default();
     assert!(defaults.steady_interval_seconds > defaults.release_after_seconds);
     let before = replay("latency-full", neutral, 0, None);

@@ -14,19 +14,18 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 
-use common::{engine, fixture, tempdir};
+use common::{demo_frames, demo_neutral, engine, tempdir};
 use hunch::clock::{Clock, SystemClock, VirtualClock};
 use hunch::command::{Command, Incoming, Origin, PauseFor, Reply};
 use hunch::daemon::session::{Logind, NoSession, SessionEvent, SessionWatch};
 use hunch::daemon::{Daemon, Finished, Parts, Settings, StopReason};
-use hunch::frame::Exposure;
 use hunch::journal::Journal;
 use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
 use hunch::notify::{command_for_action, PrintNotifier, ACTION_PAUSE};
 use hunch::policy::PolicyParams;
-use hunch::posture::{Calibrator, FilterParams, ModelParams, Neutral};
-use hunch::recording::{Manifest, Recording, Role};
+use hunch::posture::{FilterParams, ModelParams, Neutral};
+use hunch::recording::{Recording, Role};
 use hunch::report::{store, DaySummary, Period};
 use hunch::vocab::{Event, EventKind, MonitorState, SampleRow};
 
@@ -35,28 +34,6 @@ const WALL0: i64 = 1_795_514_400_000;
 
 fn tz() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::UTC
-}
-
-/// The demo's neutral, calibrated as `hunch demo` does on its upright start.
-fn neutral() -> Neutral {
-    let mut engine = engine(ModelVariant::Full);
-    let mut c = Calibrator::new();
-    for f in demo_frames(Role::Calibrate) {
-        let img = hunch::image_io::load_rgb(&f.path).unwrap();
-        let est = engine.track(&img).unwrap();
-        c.push(Exposure::of(&img), &est);
-    }
-    c.finish().unwrap().0
-}
-
-fn demo_frames(role: Role) -> Vec<hunch::recording::LabelledFrame> {
-    Manifest::load(&fixture("demo"))
-        .unwrap()
-        .frames()
-        .unwrap()
-        .into_iter()
-        .filter(|f| f.role == role)
-        .collect()
 }
 
 /// The demo's 300 monitored frames (1 upright minute, then 4 hunched), optionally with
@@ -193,7 +170,7 @@ fn summary(f: &Finished) -> DaySummary {
 
 #[test]
 fn pause_from_the_socket_and_from_a_notification_button_are_one_command() {
-    let n = neutral();
+    let n = demo_neutral(ModelVariant::Full);
     let clock_a = VirtualClock::starting_at(WALL0);
     let clock_b = VirtualClock::starting_at(WALL0);
     let mut a = rig(
@@ -272,7 +249,7 @@ fn pause_from_the_socket_and_from_a_notification_button_are_one_command() {
 
 #[test]
 fn resuming_after_a_pause_does_not_count_any_time_twice() {
-    let n = neutral();
+    let n = demo_neutral(ModelVariant::Full);
     let clock = VirtualClock::starting_at(WALL0);
     let mut r = rig(
         "lib-resume",
@@ -316,7 +293,7 @@ fn resuming_after_a_pause_does_not_count_any_time_twice() {
 
 #[test]
 fn a_locked_screen_holds_monitoring_and_ends_the_episode() {
-    let n = neutral();
+    let n = demo_neutral(ModelVariant::Full);
     let clock = VirtualClock::starting_at(WALL0);
     let script = Arc::new(Mutex::new(vec![
         (100.0, SessionEvent::Locked),
@@ -357,7 +334,7 @@ fn a_locked_screen_holds_monitoring_and_ends_the_episode() {
 
 #[test]
 fn a_night_asleep_is_not_monitored_time() {
-    let n = neutral();
+    let n = demo_neutral(ModelVariant::Full);
     let clock = VirtualClock::starting_at(WALL0);
     let script = Arc::new(Mutex::new(vec![
         (100.0, SessionEvent::Sleeping),
@@ -472,7 +449,7 @@ fn lock_and_sleep_from_logind_over_dbus() {
     let _one_at_a_time = logind::exclusive();
     let bus = logind::PrivateBus::start(&logind::system_bus_socket());
     let stand_in = logind::StandIn::start(&bus.address, logind::Setup::default());
-    let n = neutral();
+    let n = demo_neutral(ModelVariant::Full);
     let clock = VirtualClock::starting_at(WALL0);
     // The webcam sees nothing while the machine sleeps: the recording has the hour's gap.
     let asleep = Asleep::default();
@@ -607,7 +584,7 @@ fn scripted_run(name: &str, clock: Box<dyn Clock>, n: Neutral) -> (Finished, Day
 
 #[test]
 fn paced_and_fast_replays_agree_with_a_snooze_a_pause_and_a_gap() {
-    let n = neutral();
+    let n = demo_neutral(ModelVariant::Full);
     let (fast, fs) = scripted_run("lib-fast", Box::new(VirtualClock::starting_at(WALL0)), n);
     let (_, ps) = scripted_run("lib-paced", Box::new(SystemClock::with_speed(5.0)), n);
     eprintln!(

@@ -16,18 +16,17 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{engine, fixture, hunch_in, signal, tempdir};
+use common::{demo_frames, demo_neutral, engine, fixture, hunch_in, signal, tempdir};
 use hunch::clock::VirtualClock;
 use hunch::command::{Command, Incoming, Origin, PauseFor};
 use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings, StopReason};
-use hunch::frame::Exposure;
 use hunch::journal::Journal;
 use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
 use hunch::policy::PolicyParams;
-use hunch::posture::{Calibrator, FilterParams, ModelParams, Neutral};
-use hunch::recording::{Manifest, Recording, Role};
+use hunch::posture::{FilterParams, ModelParams};
+use hunch::recording::{Recording, Role};
 use hunch::tray::{icons, Face, Tray, TrayOptions};
 use hunch::vocab::{EventKind, MonitorState};
 use zbus::wire::OwnedVariant;
@@ -217,27 +216,6 @@ impl Host {
     }
 }
 
-fn demo_frames(role: Role) -> Vec<hunch::recording::LabelledFrame> {
-    Manifest::load(&fixture("demo"))
-        .unwrap()
-        .frames()
-        .unwrap()
-        .into_iter()
-        .filter(|f| f.role == role)
-        .collect()
-}
-
-/// The demo's neutral, calibrated on its upright start (the lite model, for speed).
-fn neutral() -> Neutral {
-    let mut engine = engine(ModelVariant::Lite);
-    let mut c = Calibrator::new();
-    for f in demo_frames(Role::Calibrate) {
-        let img = hunch::image_io::load_rgb(&f.path).unwrap();
-        c.push(Exposure::of(&img), &engine.track(&img).unwrap());
-    }
-    c.finish().unwrap().0
-}
-
 /// The demo's monitored frames (30 s upright, then slouched) on a virtual clock that
 /// starts now, so "today" is today for the status and the report.
 fn daemon(dir: &Path, commands: std::sync::mpsc::Receiver<Incoming>) -> Daemon {
@@ -250,7 +228,7 @@ fn daemon(dir: &Path, commands: std::sync::mpsc::Receiver<Incoming>) -> Daemon {
         clock: Box::new(VirtualClock::starting_at(now)),
         monitor: Monitor::new(
             engine(ModelVariant::Lite),
-            neutral(),
+            demo_neutral(ModelVariant::Lite),
             ModelParams::default(),
             FilterParams::default(),
             PolicyParams::default(),

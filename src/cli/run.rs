@@ -103,8 +103,9 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
     let stop = stop_on_signals()?;
 
     let (source, clock) = source_and_clock(&config, args.source.as_deref(), args.fast, args.speed)?;
-    // One model session in memory at a time: the peak and steady memory of a monitor
-    // left running all day, for two model loads when the track is lost (README, "Cost").
+    // One model session in memory at a time: a lower peak and steady memory for a monitor
+    // left running all day, for two model loads when the track is lost (README, "Speed
+    // and memory").
     let monitor = Monitor::new(
         engine_args.engine_with(args.model, hunch::pose::Residency::One)?,
         calibration.neutral,

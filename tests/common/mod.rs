@@ -236,3 +236,27 @@ pub fn hunch_with_camera(home: &Path, camera: &Path) -> Command {
         .env("HUNCH_FAKE_V4L2", camera);
     c
 }
+
+/// The bundled demo recording's frames with the given role (calibrate, score).
+pub fn demo_frames(role: hunch::recording::Role) -> Vec<hunch::recording::LabelledFrame> {
+    hunch::recording::Manifest::load(&fixture("demo"))
+        .expect("the demo manifest")
+        .frames()
+        .expect("the demo frames")
+        .into_iter()
+        .filter(|f| f.role == role)
+        .collect()
+}
+
+/// The demo's neutral, calibrated on its upright start as `hunch demo` does, with the
+/// given model.
+pub fn demo_neutral(variant: ModelVariant) -> hunch::posture::Neutral {
+    let mut engine = engine(variant);
+    let mut c = hunch::posture::Calibrator::new();
+    for f in demo_frames(hunch::recording::Role::Calibrate) {
+        let img = hunch::image_io::load_rgb(&f.path).expect("a demo frame");
+        let est = engine.track(&img).expect("inference");
+        c.push(hunch::frame::Exposure::of(&img), &est);
+    }
+    c.finish().expect("the demo calibrates").0
+}
