@@ -604,3 +604,70 @@ fn a_camera_busy_at_start_is_waited_for_quietly() {
     );
     assert!(!run.stderr.contains("keeps trying"), "{}", run.stderr);
 }
+
+/// Recalibrating while the monitor runs (the tray's "Recalibrate…" opens a terminal with
+/// `hunch calibrate`): calibrate pauses the monitor, which lets go of the camera, calibrates
+/// from the camera, has the monitor reload the new profile, and resumes it.
+#[test]
+fn recalibrating_while_the_monitor_runs_pauses_reloads_and_resumes_it() {
+    let env = Env::new("recal", "steady_interval_seconds = 1.0");
+    let mut cal = None;
+    let run = env.run_monitor(16.0, |env, _| {
+        std::thread::sleep(Duration::from_secs(4));
+        let o = env
+            .cmd(&["calibrate", "--countdown", "0", "--seconds", "2"])
+            .output()
+            .unwrap();
+        cal = Some(o);
+    });
+    let cal = cal.unwrap();
+    let said = String::from_utf8_lossy(&cal.stderr);
+    assert!(cal.status.success(), "{said}");
+    assert!(said.contains("paused while you calibrate"), "{said}");
+    assert!(
+        said.contains("now measures against the new calibration"),
+        "{said}"
+    );
+    assert!(
+        run.stderr.contains("measuring against the new calibration"),
+        "{}",
+        run.stderr
+    );
+    let shown = env.cmd(&["calibrate", "--show"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("source = \"camera:0\""));
+
+    // The monitor had let go of the camera before calibrate opened it, and opened it again
+    // only after calibrate had closed it.
+    let cal_opens: Vec<_> = env
+        .timeline()
+        .into_iter()
+        .filter(|(_, p, w)| *p != run.pid && w == "open")
+        .map(|(t, ..)| t)
+        .collect();
+    let cal_closes: Vec<_> = env
+        .timeline()
+        .into_iter()
+        .filter(|(_, p, w)| *p != run.pid && w == "close")
+        .map(|(t, ..)| t)
+        .collect();
+    let (first, last) = (cal_opens[0], *cal_closes.last().unwrap());
+    let ours = env.open_spans(run.pid);
+    assert!(
+        ours.iter().all(|(a, b)| *b <= first || *a >= last),
+        "{ours:?} vs calibrate {first}..{last}"
+    );
+
+    // Paused before, resumed after, and measuring again.
+    let pause = events_of(&run.journal, EventKind::Pause);
+    let resume = events_of(&run.journal, EventKind::Resume);
+    assert_eq!((pause.len(), resume.len()), (1, 1), "{pause:?} {resume:?}");
+    assert!(pause[0].t_ms <= first && resume[0].t_ms >= last);
+    let after = run
+        .journal
+        .samples(resume[0].t_ms + 1, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.state == MonitorState::Upright)
+        .count();
+    assert!(after >= 2, "{after} upright samples after resuming");
+}
