@@ -91,6 +91,7 @@ fn rig(
         clock,
         session,
         neutral,
+        &hunch::notify::stretches::DEFAULT_KINDS,
     )
 }
 
@@ -100,6 +101,7 @@ fn rig_with(
     clock: Box<dyn Clock>,
     session: Box<dyn SessionWatch>,
     neutral: Neutral,
+    prompt_kinds: &[hunch::notify::stretches::PromptKind],
 ) -> Rig {
     let dir = tempdir(name);
     let (journal, _) = Journal::open(&dir.join("journal.sqlite")).unwrap();
@@ -124,7 +126,7 @@ fn rig_with(
             retention_days: 365,
             tz: tz(),
             calibration: None,
-            prompt_kinds: hunch::notify::stretches::DEFAULT_KINDS.to_vec(),
+            prompt_kinds: prompt_kinds.to_vec(),
         },
     })
     .unwrap();
@@ -464,6 +466,7 @@ fn lock_and_sleep_from_logind_over_dbus() {
         Box::new(clock.clone()),
         Box::new(Noting(Logind::start(), asleep)),
         n,
+        &hunch::notify::stretches::DEFAULT_KINDS,
     );
     assert!(stand_in.wait_for(|l| l.locked_hint_reads() == 1 && l.inhibitors().len() == 1));
 
@@ -606,4 +609,50 @@ fn paced_and_fast_replays_agree_with_a_snooze_a_pause_and_a_gap() {
     assert!((span - counted - 85.0).abs() <= 1.0, "{span} vs {counted}");
     // Snoozed at 20 s for 10 minutes: no alert although the hunch went on.
     assert_eq!((fs.alerts, ps.alerts), (0, 0));
+}
+
+/// `[prompts] kinds` reaches the alerts: with self-massage only, every alert of a sustained
+/// hunch suggests self-massage, none a stretch; by default, stretches.
+#[test]
+fn the_configured_prompt_kinds_are_what_alerts_suggest() {
+    use hunch::notify::stretches::{by_id, PromptKind};
+    let n = demo_neutral(ModelVariant::Full);
+    let kinds_of = |name: &str, kinds: &[PromptKind]| {
+        let clock = VirtualClock::starting_at(WALL0);
+        let r = rig_with(
+            name,
+            Box::new(hunch::camera::replay::Replay::new(recording(None))),
+            Box::new(clock),
+            Box::new(NoSession),
+            n,
+            kinds,
+        );
+        let done = r.finish();
+        rows(&done.journal)
+            .1
+            .into_iter()
+            .filter(|e| e.kind == EventKind::Alert)
+            .map(|e| {
+                let id = e.detail.split(' ').next().unwrap_or_default().to_string();
+                by_id(&id)
+                    .unwrap_or_else(|| panic!("alert names {id}"))
+                    .kind
+            })
+            .collect::<Vec<_>>()
+    };
+    let massage = kinds_of("lib-kinds-massage", &[PromptKind::SelfMassage]);
+    assert!(!massage.is_empty());
+    assert!(
+        massage.iter().all(|k| *k == PromptKind::SelfMassage),
+        "{massage:?}"
+    );
+    let default = kinds_of(
+        "lib-kinds-default",
+        &hunch::notify::stretches::DEFAULT_KINDS,
+    );
+    assert!(!default.is_empty());
+    assert!(
+        default.iter().all(|k| *k == PromptKind::Stretch),
+        "{default:?}"
+    );
 }
