@@ -230,6 +230,16 @@ fn bad_entries_are_refused_with_a_reason_and_nothing_is_written() {
         );
         assert_eq!(o.status.code(), Some(2), "edit {args:?}");
     }
+    // An entry that does not exist can be neither edited nor removed.
+    for args in [
+        &["log", "edit", "42", "--intensity", "3"][..],
+        &["log", "remove", "42"],
+    ] {
+        let o = hunch(&home, &journal, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("no entry #42"), "{args:?}: {err}");
+    }
     let entries = list(&home, &journal);
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["intensity"], 5);
