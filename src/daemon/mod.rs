@@ -468,12 +468,12 @@ impl Daemon {
                 // The last reading closes at the moment the other app took the camera.
                 let now = self.clock.now();
                 self.begin_hold(now, wall)?;
-                self.journal.event(wall, EventKind::CameraInUse, &by)?;
+                self.write_event(wall, EventKind::CameraInUse, &by);
             }
             Sharing::Free => {
                 tracing::info!("the camera is free again; monitoring goes on");
                 self.monitor.policy_mut().set_camera_in_use(false);
-                self.journal.event(wall, EventKind::CameraFree, "")?;
+                self.write_event(wall, EventKind::CameraFree, "");
             }
         }
         Ok(())
@@ -648,6 +648,7 @@ impl Daemon {
                     ),
                 };
                 self.monitor.pause(until);
+                self.begin_hold(now, wall)?;
                 self.write_event(wall, EventKind::Pause, &detail);
                 ok(message)
             }
