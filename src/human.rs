@@ -46,12 +46,13 @@ pub fn state(s: crate::vocab::MonitorState) -> &'static str {
 
 /// A Unix time in ms as the local clock time, "14:30".
 pub fn clock_time(ms: i64) -> String {
+    clock_time_in(ms, &jiff::tz::TimeZone::system())
+}
+
+/// A Unix time in ms as the clock time in `tz`, "14:30".
+pub fn clock_time_in(ms: i64, tz: &jiff::tz::TimeZone) -> String {
     jiff::Timestamp::from_millisecond(ms)
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::system())
-                .strftime("%H:%M")
-                .to_string()
-        })
+        .map(|t| t.to_zoned(tz.clone()).strftime("%H:%M").to_string())
         .unwrap_or_default()
 }
 

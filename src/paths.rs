@@ -203,7 +203,11 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let dir = path.parent().unwrap_or(Path::new("."));
+    // A bare file name's parent is "": the current directory.
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     create_private_dir(dir)?;
     let tmp = dir.join(format!(
         ".{}.tmp{}",

@@ -320,11 +320,6 @@ impl Webcam {
         }
     }
 
-    /// Whether the capture thread is running (the device may be open).
-    pub fn is_capturing(&self) -> bool {
-        self.capture.is_some()
-    }
-
     fn recv(&mut self, timeout: Duration) -> Poll {
         if self.sharing.in_use() {
             // Another application has it (the daemon holds monitoring until it is free).

@@ -70,11 +70,7 @@ pub enum LogCommand {
 pub const DEFAULT_INTENSITY: u8 = 5;
 
 fn journal(path: &Option<PathBuf>) -> anyhow::Result<Journal> {
-    let path = match path {
-        Some(p) => p.clone(),
-        None => Journal::default_path()?,
-    };
-    super::run::open_journal(Some(path))
+    super::run::open_journal(path.clone())
 }
 
 /// Applies what was given on the command line to `h`; every value is checked before

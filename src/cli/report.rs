@@ -122,16 +122,8 @@ fn period(args: &ReportArgs, today: Date) -> anyhow::Result<(Date, Date)> {
 }
 
 /// Writes a report file user-only (0600): it describes the user's day.
-fn write_file(path: &PathBuf, text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
+fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    hunch::paths::write_private(path, text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("wrote {}", path.display());
     Ok(())

@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
+use crate::report::render::svg::esc;
+
 use super::compare::{
     CompareOptions, Contrast, DayPosture, DiaryComparison, DiaryDay, DiaryWindow, Group,
     GroupStats, Outcome,
@@ -425,13 +427,6 @@ enum Swatch {
 
 fn index_of(dates: &[Date], d: Date) -> Option<usize> {
     dates.binary_search(&d).ok()
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

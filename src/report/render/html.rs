@@ -59,12 +59,6 @@ fn share_span(share: Option<f64>, goal: f64) -> String {
     format!("<span class=\"{class}\">{}</span>", percent(share))
 }
 
-fn clock(t_ms: i64, tz: &TimeZone) -> String {
-    jiff::Timestamp::from_millisecond(t_ms)
-        .map(|t| t.to_zoned(tz.clone()).strftime("%H:%M").to_string())
-        .unwrap_or_default()
-}
-
 fn day_page(r: &RangeSummary, d: &DaySummary, ctx: &Context, lead: &str) -> String {
     let goal = r.goal_hunched_share;
     let mut b = String::from(lead);
@@ -140,8 +134,8 @@ fn day_page(r: &RangeSummary, d: &DaySummary, ctx: &Context, lead: &str) -> Stri
             let _ = writeln!(
                 b,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                clock(e.from_ms, &ctx.tz),
-                clock(e.to_ms, &ctx.tz),
+                crate::human::clock_time_in(e.from_ms, &ctx.tz),
+                crate::human::clock_time_in(e.to_ms, &ctx.tz),
                 duration(e.hunched_s)
             );
         }
@@ -161,7 +155,7 @@ fn day_page(r: &RangeSummary, d: &DaySummary, ctx: &Context, lead: &str) -> Stri
             let _ = writeln!(
                 b,
                 "<tr><td>{}</td><td>{what}</td></tr>",
-                clock(m.t_ms, &ctx.tz)
+                crate::human::clock_time_in(m.t_ms, &ctx.tz)
             );
         }
         b += "</table>\n";
