@@ -20,23 +20,6 @@ use common::{event_kinds, fixture, hunch_in};
 use hunch::journal::Journal;
 use hunch::vocab::{EventKind, MonitorState};
 
-fn fake_library() -> &'static Path {
-    static LIB: OnceLock<PathBuf> = OnceLock::new();
-    LIB.get_or_init(|| {
-        let out = std::env::temp_dir().join(format!("hunch-fake-v4l2-{}.so", std::process::id()));
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_v4l2/fake_v4l2.c");
-        let status = Command::new("cc")
-            .args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
-            .arg(&out)
-            .arg(&src)
-            .arg("-ldl")
-            .status()
-            .expect("a C compiler (cc), installed by scripts/setup");
-        assert!(status.success(), "building the fake V4L2 device failed");
-        out
-    })
-}
-
 /// The fake "video call" program, built once.
 fn videocall_program() -> &'static Path {
     static PROG: OnceLock<PathBuf> = OnceLock::new();
@@ -129,7 +112,7 @@ impl Env {
         let mut c = hunch_in(&self.home);
         c.args(args)
             .env("HUNCH_FAKE_V4L2", &self.dev)
-            .env("LD_PRELOAD", fake_library());
+            .env("LD_PRELOAD", common::fake_v4l2_library());
         c
     }
 
@@ -220,7 +203,7 @@ impl Env {
         let mut child = Command::new(videocall_program())
             .args([seconds.to_string(), delay_ms.to_string()])
             .env("HUNCH_FAKE_V4L2", &self.dev)
-            .env("LD_PRELOAD", fake_library())
+            .env("LD_PRELOAD", common::fake_v4l2_library())
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();

@@ -81,7 +81,7 @@ fn an_unreadable_journal_is_moved_aside_and_said_so() {
     let j = env.journal();
     std::fs::create_dir_all(j.parent().unwrap()).unwrap();
     std::fs::write(&j, b"not sqlite at all").unwrap();
-    let mut child = env
+    let o = env
         .cmd(&[
             "run",
             "--fast",
@@ -89,18 +89,9 @@ fn an_unreadable_journal_is_moved_aside_and_said_so() {
             env.home.join("rec").to_str().unwrap(),
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let (status, err) = (o.status, String::from_utf8_lossy(&o.stderr).into_owned());
     assert!(status.success(), "{err}");
     assert!(
         err.contains("could not be read") && err.contains("moved to"),

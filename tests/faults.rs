@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -204,15 +204,10 @@ fn a_closed_pipe_ends_a_report_quietly_with_status_0() {
         .read_line(&mut first)
         .unwrap();
     assert!(first.starts_with("date,"), "{first}");
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert_eq!(status.code(), Some(0), "{err}");
+    // Reads stderr while waiting: a full pipe cannot stall the child.
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
 }
 
@@ -273,21 +268,8 @@ fn the_monitor_keeps_monitoring_on_a_full_disk_and_catches_up() {
     std::fs::remove_file(&filler).unwrap();
     std::thread::sleep(Duration::from_secs(8));
     signal(&child, "TERM");
-    let status = child.wait().unwrap();
-    let mut out = String::new();
-    let mut err = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let (status, err) = (o.status, String::from_utf8_lossy(&o.stderr).into_owned());
     assert!(status.success(), "{err}");
     assert_eq!(
         err.matches("cannot write the journal").count(),

@@ -203,7 +203,7 @@ pub fn fake_v4l2_library() -> &'static Path {
             std::env::temp_dir().join(format!("hunch-fake-v4l2-common-{}.so", std::process::id()));
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_v4l2/fake_v4l2.c");
         let built = Command::new("cc")
-            .args(["-shared", "-fPIC", "-O2", "-o"])
+            .args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
             .arg(&out)
             .arg(&src)
             .arg("-ldl")
