@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::tempdir;
+use common::{hunch_in, tempdir};
 use hunch::diary::Headache;
 use hunch::journal::Journal;
 use hunch::vocab::MonitorState;
@@ -23,16 +23,23 @@ fn tz() -> TimeZone {
 }
 
 fn hunch(home: &Path, journal: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hunch"))
+    hunch_in(home)
         .args(args)
         .arg("--journal")
         .arg(journal)
         .env("TZ", TZ)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
         .output()
         .unwrap()
+}
+
+/// `hunch report --headaches --json`, parsed.
+fn headaches_json(home: &Path, journal: &Path) -> serde_json::Value {
+    serde_json::from_str(&ok(hunch(
+        home,
+        journal,
+        &["report", "--headaches", "--json"],
+    )))
+    .unwrap()
 }
 
 fn ok(o: Output) -> String {
@@ -366,12 +373,7 @@ fn without_a_link_the_comparison_finds_nothing() {
         |i| [0.1, 0.3, 0.2, 0.4, 0.25, 0.15][i as usize % 6],
         |i| (i % 5 == 1).then_some(5),
     );
-    let v: serde_json::Value = serde_json::from_str(&ok(hunch(
-        &home,
-        &journal,
-        &["report", "--headaches", "--json"],
-    )))
-    .unwrap();
+    let v = headaches_json(&home, &journal);
     let r = &v["result"];
     assert_eq!(r["enough"], true, "{v}");
     assert!(
@@ -395,12 +397,7 @@ fn below_the_minimum_it_says_how_many_more_days_it_needs() {
         |_| 0.2,
         |i| (i == 3 || i == 7).then_some(6),
     );
-    let v: serde_json::Value = serde_json::from_str(&ok(hunch(
-        &home,
-        &journal,
-        &["report", "--headaches", "--json"],
-    )))
-    .unwrap();
+    let v = headaches_json(&home, &journal);
     let r = &v["result"];
     assert_eq!(r["enough"], false);
     assert_eq!(r["eligible_days"], 10);

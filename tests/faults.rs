@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{event_kinds, fixture, hunch_in, signal, tempdir, MonitorEnv};
+use common::{event_kinds, fixture, hunch_in, signal, tempdir, upright_stills, MonitorEnv};
 use hunch::journal::Journal;
 use hunch::vocab::{EventKind, MonitorState};
 
@@ -355,15 +355,7 @@ fn out_of_range_settings_and_calibrations_are_refused_by_name() {
     std::fs::remove_file(config.join("config.toml")).unwrap();
 
     // A calibration with NaN or zero would make every frame "upright".
-    let still = home.join("still");
-    std::fs::create_dir_all(&still).unwrap();
-    for i in 0..6 {
-        std::fs::copy(
-            fixture("demo/upright-0.jpg"),
-            still.join(format!("f{i}.jpg")),
-        )
-        .unwrap();
-    }
+    let still = upright_stills(&home);
     let o = hunch_in(&home)
         .args(["calibrate", "--source"])
         .arg(&still)

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{fixture, tempdir};
+use common::{fixture, tempdir, upright_stills};
 
 /// Runs `hunch ARGS` under `strace -f -e trace=socket,connect` with every per-user
 /// directory inside `home`, umask 022; returns the trace.
@@ -54,15 +54,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn no_network_no_telemetry_and_nothing_readable_by_others() {
     let home = tempdir("privacy");
-    let still = home.join("still");
-    std::fs::create_dir_all(&still).unwrap();
-    for i in 0..6 {
-        std::fs::copy(
-            fixture("demo/upright-0.jpg"),
-            still.join(format!("f{i}.jpg")),
-        )
-        .unwrap();
-    }
+    let still = upright_stills(&home);
     let report = home.join("out/day.html");
     std::fs::create_dir_all(report.parent().unwrap()).unwrap();
     let mut traces = String::new();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixture, hunch_in};
+use common::{fixture, hunch_in, upright_stills};
 
 /// A private tmux server (its own socket), killed when dropped.
 struct Tmux {
@@ -101,15 +101,7 @@ impl Drop for Tmux {
 fn home(name: &str) -> PathBuf {
     let home = std::env::temp_dir().join(format!("hunch-watch-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
-    let still = home.join("still");
-    std::fs::create_dir_all(&still).unwrap();
-    for i in 0..6 {
-        std::fs::copy(
-            fixture("demo/upright-0.jpg"),
-            still.join(format!("f{i}.jpg")),
-        )
-        .unwrap();
-    }
+    let still = upright_stills(&home);
     let o = hunch_in(&home)
         .args(["calibrate", "--model", "lite", "--source"])
         .arg(&still)

@@ -119,6 +119,20 @@ pub struct MonitorEnv {
     pub home: PathBuf,
 }
 
+/// `home/still`: six copies of the demo's upright frame, a recording to calibrate from.
+pub fn upright_stills(home: &Path) -> PathBuf {
+    let still = home.join("still");
+    std::fs::create_dir_all(&still).unwrap();
+    for i in 0..6 {
+        std::fs::copy(
+            fixture("demo/upright-0.jpg"),
+            still.join(format!("f{i}.jpg")),
+        )
+        .unwrap();
+    }
+    still
+}
+
 impl MonitorEnv {
     pub fn new(name: &str) -> MonitorEnv {
         let home = std::env::temp_dir().join(format!("hunch-daemon-{}-{name}", std::process::id()));
@@ -126,15 +140,7 @@ impl MonitorEnv {
         std::fs::create_dir_all(&home).unwrap();
         let env = MonitorEnv { home };
         // Calibrate on the demo's upright frame, then a 60 s recording at 4 frames/s.
-        let still = env.home.join("still");
-        std::fs::create_dir_all(&still).unwrap();
-        for i in 0..6 {
-            std::fs::copy(
-                fixture("demo/upright-0.jpg"),
-                still.join(format!("f{i}.jpg")),
-            )
-            .unwrap();
-        }
+        let still = upright_stills(&env.home);
         let o = env
             .cmd(&["calibrate", "--source", still.to_str().unwrap()])
             .output()
