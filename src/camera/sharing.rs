@@ -63,13 +63,49 @@ pub fn describe(holders: &[Holder]) -> String {
 /// The other processes that have `device` open, by their `/proc/PID/fd` links. Processes
 /// whose descriptors cannot be read (another user's) are not seen.
 pub fn holders(device: &Path) -> Vec<Holder> {
+    scan(device).0
+}
+
+/// Matches the links in `/proc/*/fd` against `device` (as given or canonical).
+struct DeviceLinks {
+    device: PathBuf,
+    canonical: Option<PathBuf>,
+}
+
+impl DeviceLinks {
+    fn new(device: &Path) -> Self {
+        Self {
+            device: device.to_path_buf(),
+            canonical: std::fs::canonicalize(device).ok(),
+        }
+    }
+
+    /// How many of the descriptors in `fd_dir` (a `/proc/PID/fd`) are the device; `None`
+    /// when the directory cannot be read.
+    fn count_in(&self, fd_dir: &Path) -> Option<usize> {
+        let fds = std::fs::read_dir(fd_dir).ok()?;
+        Some(
+            fds.flatten()
+                .filter(|fd| {
+                    std::fs::read_link(fd.path()).is_ok_and(|t| {
+                        t == self.device || self.canonical.as_deref() == Some(t.as_path())
+                    })
+                })
+                .count(),
+        )
+    }
+}
+
+/// The other processes that have `device` open, and how many descriptors of the device
+/// every process seen has open (hunch's own included).
+fn scan(device: &Path) -> (Vec<Holder>, usize) {
     let me = std::process::id();
-    let canonical = std::fs::canonicalize(device).ok();
-    let is_device = |target: &Path| target == device || canonical.as_deref() == Some(target);
+    let links = DeviceLinks::new(device);
     let Ok(procs) = std::fs::read_dir("/proc") else {
-        return Vec::new();
+        return (Vec::new(), 0);
     };
     let mut found = Vec::new();
+    let mut total = 0;
     for entry in procs.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -78,16 +114,9 @@ pub fn holders(device: &Path) -> Vec<Holder> {
         else {
             continue;
         };
-        if pid == me {
-            continue;
-        }
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
-            continue;
-        };
-        let holds = fds
-            .flatten()
-            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| is_device(&t)));
-        if holds {
+        let n = links.count_in(&entry.path().join("fd")).unwrap_or(0);
+        total += n;
+        if n > 0 && pid != me {
             let name = std::fs::read_to_string(entry.path().join("comm"))
                 .map(|s| s.trim().to_string())
                 .unwrap_or_else(|_| "?".into());
@@ -95,7 +124,23 @@ pub fn holders(device: &Path) -> Vec<Holder> {
         }
     }
     found.sort();
-    found
+    (found, total)
+}
+
+/// How many descriptors of `device` hunch itself has open (`/proc/self/fd` only: cheap).
+fn own_open(device: &Path) -> usize {
+    DeviceLinks::new(device)
+        .count_in(Path::new("/proc/self/fd"))
+        .unwrap_or(0)
+}
+
+/// Whether the opens and closes since the last look are all hunch's own, so that the
+/// `/proc` scan can be skipped: nobody else held the device at the last look, and the
+/// device's open count (the count at that look, plus inotify's opens, minus its closes)
+/// equals hunch's own open descriptors now. Anything else (another process opened or
+/// closed it, a count that does not add up) means looking.
+fn only_our_own(others_at_last_look: bool, open_count: Option<i64>, own_now: usize) -> bool {
+    !others_at_last_look && open_count == Some(own_now as i64)
 }
 
 #[derive(Debug, Error)]
@@ -196,6 +241,10 @@ fn watch_loop(device: &Path, mut inotify: Inotify, wake: &UnixStream, tx: &Sende
     let mut watching = false;
     let mut last: Option<Vec<Holder>> = None;
     let mut look = true;
+    // The device's open descriptors: counted at each look, then followed by inotify
+    // (`None`: not known, look). hunch's own opens and closes at the steady rate (one of
+    // each per sample) then need no scan of every process's descriptors.
+    let mut open_count: Option<i64> = None;
     loop {
         if !watching {
             watching = inotify.watches().add(device, mask).is_ok();
@@ -203,12 +252,16 @@ fn watch_loop(device: &Path, mut inotify: Inotify, wake: &UnixStream, tx: &Sende
         }
         if look {
             look = false;
-            let now = holders(device);
-            if last.as_ref() != Some(&now) {
-                if tx.send(now.clone()).is_err() {
-                    return;
+            let others_before = last.as_ref().is_none_or(|l| !l.is_empty());
+            if !only_our_own(others_before, open_count, own_open(device)) {
+                let (now, total) = scan(device);
+                open_count = Some(total as i64);
+                if last.as_ref() != Some(&now) {
+                    if tx.send(now.clone()).is_err() {
+                        return;
+                    }
+                    last = Some(now);
                 }
-                last = Some(now);
             }
         }
         match wait(&inotify, wake, (!watching).then_some(REWATCH_EVERY)) {
@@ -228,9 +281,15 @@ fn watch_loop(device: &Path, mut inotify: Inotify, wake: &UnixStream, tx: &Sende
                     for e in events {
                         if e.mask.contains(EventMask::IGNORED) {
                             watching = false; // the node went away (unplugged)
+                            open_count = None; // unknown: look
+                        } else if e.mask.contains(EventMask::Q_OVERFLOW) {
+                            open_count = None; // events lost: look
+                        } else if e.mask.contains(EventMask::OPEN) {
+                            open_count = open_count.map(|n| n + 1);
                         } else {
-                            look = true;
+                            open_count = open_count.map(|n| n - 1);
                         }
+                        look = true;
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
@@ -470,6 +529,36 @@ mod tests {
         assert!(changes(&mut s).is_empty());
         s.tick(t1 + RETRY_UNSEEN * 2);
         assert_eq!(changes(&mut s), [Sharing::Free]);
+    }
+
+    #[test]
+    fn only_hunchs_own_opens_and_closes_skip_the_scan() {
+        // Nobody else at the last look, and the count adds up to our own descriptors.
+        assert!(only_our_own(false, Some(1), 1));
+        assert!(only_our_own(false, Some(0), 0));
+        // Someone else held it then, or the count says someone else has it now (or let go
+        // of one we did not count), or the count is not known: look.
+        assert!(!only_our_own(true, Some(1), 1));
+        assert!(!only_our_own(false, Some(2), 1));
+        assert!(!only_our_own(false, Some(0), 1));
+        assert!(!only_our_own(false, None, 0));
+    }
+
+    #[test]
+    fn the_scan_counts_every_descriptor_of_the_device_ours_included() {
+        let dir = std::env::temp_dir().join(format!("hunch-count-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let node = dir.join("node");
+        std::fs::write(&node, b"").unwrap();
+        assert_eq!((own_open(&node), scan(&node).1), (0, 0));
+        let a = std::fs::File::open(&node).unwrap();
+        let b = std::fs::File::open(&node).unwrap();
+        assert_eq!(own_open(&node), 2);
+        let (others, total) = scan(&node);
+        assert!(others.is_empty());
+        assert_eq!(total, 2);
+        drop((a, b));
+        assert_eq!(own_open(&node), 0);
     }
 
     #[test]
