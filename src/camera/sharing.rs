@@ -3,7 +3,8 @@
 //! A V4L2 camera streams to one process at a time: while hunch holds it, a video call that
 //! starts finds it busy. So hunch watches the device node with inotify, which reports every
 //! process's opens and closes, and after each one looks in `/proc/*/fd` for who else has
-//! it open (its own pid skipped). When another application opens the camera, hunch lets go
+//! it open (its own pid skipped) — unless the opens and closes add up to hunch's own, which
+//! at the steady rate (one open and one close per sample) they usually do. When another application opens the camera, hunch lets go
 //! of it and waits; when the others have closed it, hunch takes it up again.
 //!
 //! * [`DeviceWatch`] is the watcher: inotify and the `/proc` scan on a thread of their own,
