@@ -126,9 +126,11 @@ impl Config {
     /// Checks every value; the error names the section and key.
     pub fn validate(&self) -> Result<(), (&'static str, BadSetting)> {
         let within = |section| move |e| (section, e);
-        self.filter.validate().map_err(within("filter"))?;
-        self.policy.validate().map_err(within("policy"))?;
         self.camera.validate().map_err(within("camera"))?;
+        self.filter
+            .validate_at(self.camera.interval_seconds)
+            .map_err(within("filter"))?;
+        self.policy.validate().map_err(within("policy"))?;
         BadSetting::check_range(
             "retention_days",
             self.journal.retention_days as f64,

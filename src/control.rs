@@ -2,16 +2,21 @@
 //! one line of JSON per request ([`Command`]) and one line of JSON per reply ([`Reply`]).
 //! Also the lock that keeps one monitor per user.
 //!
-//! Every client is served on its own thread with a read timeout and a line limit, so a
-//! slow or hostile client cannot hold up `hunch status` or grow the monitor's memory.
+//! Every client is served on its own thread with a line limit and a deadline that starts
+//! when its connection is accepted, so a slow or hostile client cannot grow the monitor's
+//! memory. When [`MAX_CLIENTS`] connections are open, a new one makes room by closing the
+//! oldest that has not yet sent a complete request: idle connections cannot keep a real
+//! request out, since a client sends its request as soon as it connects.
+//!
+//! The client treats silence as failure: a request that got no reply (the connection
+//! closed, or nothing within its timeout) is an error, never a quiet success.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{channel, Sender};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
@@ -19,10 +24,14 @@ use crate::command::{Command, Incoming, Origin, Reply};
 
 /// Longest request line accepted, bytes.
 pub const MAX_LINE: usize = 4096;
-/// A client has this long to send its request.
+/// A client has this long from its connection to send its request.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
-/// Clients served at once; more are told to try again.
+/// Connections open at once; a new one closes the oldest that is still silent.
 pub const MAX_CLIENTS: usize = 16;
+/// How long the monitor has to answer a request.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client waits for a reply (the monitor's own limit, and some margin).
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(8);
 
 #[derive(Debug, Error)]
 pub enum ControlError {
@@ -39,6 +48,8 @@ pub enum ControlError {
     },
     #[error("the monitor sent a reply this hunch does not understand: {0}")]
     BadReply(String),
+    #[error("the monitor did not answer ({0}); it may be busy or stopping: try again")]
+    NoAnswer(String),
 }
 
 /// The control socket's path in the runtime directory.
@@ -76,6 +87,18 @@ pub fn lock(dir: &Path) -> Result<InstanceLock, ControlError> {
     }
 }
 
+/// A connection being served, as the accept loop sees it.
+struct Conn {
+    id: u64,
+    /// A second handle on the socket: shutting it down ends the serving thread's read.
+    stream: UnixStream,
+    accepted: Instant,
+    /// Its request has been read (it is waiting for the monitor, or being answered).
+    heard: bool,
+}
+
+type Conns = Arc<Mutex<Vec<Conn>>>;
+
 /// Listens on `path` (replacing a stale socket; call with the lock held) and forwards
 /// each request to `commands` from a background thread.
 pub fn serve(path: &Path, commands: Sender<Incoming>) -> Result<(), ControlError> {
@@ -87,13 +110,13 @@ pub fn serve(path: &Path, commands: Sender<Incoming>) -> Result<(), ControlError
     let _ = std::fs::remove_file(path);
     let listener = UnixListener::bind(path).map_err(io)?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    let busy = Arc::new(AtomicUsize::new(0));
+    let conns: Conns = Arc::new(Mutex::new(Vec::new()));
     std::thread::Builder::new()
         .name("hunch-control".into())
         .spawn(move || {
-            for stream in listener.incoming().flatten() {
-                if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CLIENTS {
-                    busy.fetch_sub(1, Ordering::SeqCst);
+            for (id, stream) in (1u64..).zip(listener.incoming().flatten()) {
+                let accepted = Instant::now();
+                if !admit(&conns, id, &stream) {
                     let _ = write_reply(
                         &stream,
                         &Reply::Error {
@@ -102,15 +125,18 @@ pub fn serve(path: &Path, commands: Sender<Incoming>) -> Result<(), ControlError
                     );
                     continue;
                 }
-                let (tx, counter) = (commands.clone(), Arc::clone(&busy));
+                let (tx, conns) = (commands.clone(), Arc::clone(&conns));
                 let spawned = std::thread::Builder::new()
                     .name("hunch-control-client".into())
-                    .spawn(move || {
-                        let _ = answer(&stream, &tx);
-                        counter.fetch_sub(1, Ordering::SeqCst);
+                    .spawn({
+                        let conns = Arc::clone(&conns);
+                        move || {
+                            let _ = answer(&stream, accepted, &tx, || mark_heard(&conns, id));
+                            forget(&conns, id);
+                        }
                     });
                 if spawned.is_err() {
-                    busy.fetch_sub(1, Ordering::SeqCst);
+                    forget(&conns, id);
                 }
             }
         })
@@ -118,10 +144,71 @@ pub fn serve(path: &Path, commands: Sender<Incoming>) -> Result<(), ControlError
     Ok(())
 }
 
+/// Registers a new connection, closing the oldest silent one when all places are taken.
+/// False when every place is taken by a client whose request is being answered.
+fn admit(conns: &Conns, id: u64, stream: &UnixStream) -> bool {
+    let Ok(handle) = stream.try_clone() else {
+        return false;
+    };
+    let mut list = conns.lock().unwrap_or_else(|p| p.into_inner());
+    if list.len() >= MAX_CLIENTS {
+        // Silent: nothing read from it yet, and nothing waiting to be read (a client that
+        // has just sent its request is not silent, even before its thread reads it).
+        let oldest_silent = list
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.heard && !has_input(&c.stream))
+            .min_by_key(|(_, c)| c.accepted)
+            .map(|(i, _)| i);
+        match oldest_silent {
+            Some(i) => {
+                let c = list.remove(i);
+                let _ = c.stream.shutdown(std::net::Shutdown::Both);
+            }
+            None => return false,
+        }
+    }
+    list.push(Conn {
+        id,
+        stream: handle,
+        accepted: Instant::now(),
+        heard: false,
+    });
+    drop(list);
+    true
+}
+
+/// Whether `stream` has bytes (or a hang-up) waiting to be read, without reading them.
+fn has_input(stream: &UnixStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for a descriptor we own, and a zero timeout.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents != 0
+}
+
+fn mark_heard(conns: &Conns, id: u64) {
+    let mut list = conns.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(c) = list.iter_mut().find(|c| c.id == id) {
+        c.heard = true;
+    }
+}
+
+fn forget(conns: &Conns, id: u64) {
+    conns
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|c| c.id != id);
+}
+
 /// Reads one request line of at most [`MAX_LINE`] bytes, all of it within
-/// [`READ_TIMEOUT`] (a client dribbling a byte at a time is cut off too).
-fn read_request(mut stream: &UnixStream) -> Result<Command, String> {
-    let deadline = std::time::Instant::now() + READ_TIMEOUT;
+/// [`READ_TIMEOUT`] of the connection's acceptance (a client dribbling a byte at a time is cut off too).
+fn read_request(mut stream: &UnixStream, accepted: Instant) -> Result<Command, String> {
+    let deadline = accepted + READ_TIMEOUT;
     let mut line = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
@@ -172,26 +259,38 @@ fn write_reply(mut stream: &UnixStream, reply: &Reply) -> std::io::Result<()> {
     writeln!(stream, "{text}")
 }
 
-fn answer(stream: &UnixStream, tx: &Sender<Incoming>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(READ_TIMEOUT))?;
+fn answer(
+    stream: &UnixStream,
+    accepted: Instant,
+    tx: &Sender<Incoming>,
+    heard: impl FnOnce(),
+) -> std::io::Result<()> {
     stream.set_write_timeout(Some(READ_TIMEOUT))?;
-    let reply = match read_request(stream) {
+    let reply = match read_request(stream, accepted) {
         Ok(command) => {
+            heard();
             let (rtx, rrx) = channel();
             let sent = tx.send(Incoming {
                 command,
                 origin: Origin::Socket,
                 reply: Some(rtx),
             });
+            let stopping = || Reply::Error {
+                message: "the monitor is stopping".into(),
+            };
             match sent {
-                Ok(()) => rrx
-                    .recv_timeout(Duration::from_secs(5))
-                    .unwrap_or(Reply::Error {
-                        message: "the monitor did not answer in time".into(),
-                    }),
-                Err(_) => Reply::Error {
-                    message: "the monitor is stopping".into(),
+                Ok(()) => match rrx.recv_timeout(ANSWER_TIMEOUT) {
+                    Ok(reply) => reply,
+                    Err(RecvTimeoutError::Timeout) => Reply::Error {
+                        message: format!(
+                            "the monitor did not answer within {} s",
+                            ANSWER_TIMEOUT.as_secs()
+                        ),
+                    },
+                    // The monitor let go of the request without answering: it is stopping.
+                    Err(RecvTimeoutError::Disconnected) => stopping(),
                 },
+                Err(_) => stopping(),
             }
         }
         Err(message) => Reply::Error { message },
@@ -199,7 +298,9 @@ fn answer(stream: &UnixStream, tx: &Sender<Incoming>) -> std::io::Result<()> {
     write_reply(stream, &reply)
 }
 
-/// Sends one command to the running monitor and waits for its reply.
+/// Sends one command to the running monitor and waits for its reply. No reply — the
+/// connection closed, or nothing within [`CLIENT_TIMEOUT`] — is
+/// [`ControlError::NoAnswer`], never success.
 pub fn request(path: &Path, command: &Command) -> Result<Reply, ControlError> {
     let io = |e: std::io::Error| ControlError::Io {
         path: path.into(),
@@ -211,15 +312,32 @@ pub fn request(path: &Path, command: &Command) -> Result<Reply, ControlError> {
         }
         _ => io(e),
     })?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(8)))
-        .map_err(io)?;
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
+    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
     let mut w = &stream;
     let text = serde_json::to_string(command).map_err(|e| ControlError::BadReply(e.to_string()))?;
-    writeln!(w, "{text}").map_err(io)?;
+    // A monitor that refused the connection ("busy") may have written its reply and closed
+    // before the request went out: the write then fails, but the reply is still there to
+    // be read, so read in any case.
+    let sent = writeln!(w, "{text}");
     let mut line = String::new();
-    BufReader::new(&stream).read_line(&mut line).map_err(io)?;
-    serde_json::from_str(line.trim()).map_err(|_| ControlError::BadReply(line))
+    let read = BufReader::new(&stream).read_line(&mut line);
+    if !line.trim().is_empty() {
+        return serde_json::from_str(line.trim()).map_err(|_| ControlError::BadReply(line));
+    }
+    Err(ControlError::NoAnswer(match (sent, read) {
+        (Err(e), _) => format!("the request could not be sent: {e}"),
+        (Ok(()), Ok(_)) => "it closed the connection without a reply".into(),
+        (Ok(()), Err(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            format!("no reply within {} s", CLIENT_TIMEOUT.as_secs())
+        }
+        (Ok(()), Err(e)) => format!("the reply could not be read: {e}"),
+    }))
 }
 
 /// Parses "90s", "30m", "1h", "2h30m" or a bare number of minutes.

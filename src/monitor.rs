@@ -99,43 +99,67 @@ impl Monitor {
     /// Processes one frame taken at `t` seconds. While held it measures nothing and
     /// returns the hold.
     pub fn process(&mut self, image: &RgbImage, t: f64) -> Result<Step, PoseError> {
+        // Held: no pose is computed; `judge` returns the hold.
+        if self.hold(t).is_some() {
+            return Ok(self.judge(None, t));
+        }
+        let exposure = Exposure::of(image);
+        let est = if exposure.is_blank() {
+            None
+        } else {
+            Some(self.engine.track(image)?)
+        };
+        Ok(self.judge(est.as_ref(), t))
+    }
+
+    /// The rest of the chain for a frame whose pose is known (`None`: the frame was dark
+    /// or blank): posture, filter, policy. [`Monitor::process`] calls it after the pose
+    /// engine; tests call it with poses computed once, to try many settings on the same
+    /// frames.
+    pub fn judge(&mut self, est: Option<&crate::pose::PoseEstimate>, t: f64) -> Step {
         if let Some(state) = self.hold(t) {
-            return Ok(Step {
+            return Step {
                 state,
                 forward_deg: None,
                 sample: Sample::Rejected(Rejection::NoPerson),
                 presence: 0.0,
                 alert: None,
                 blank_started: false,
-            });
-        }
-        let exposure = Exposure::of(image);
-        let mut blank_started = false;
-        let (sample, presence) = if exposure.is_blank() {
-            blank_started = !self.blank_streak;
-            self.blank_streak = true;
-            (Sample::Rejected(Rejection::NoPerson), 0.0)
-        } else {
-            self.blank_streak = false;
-            let est = self.engine.track(image)?;
-            let sample = match posture::assess(&est, &self.neutral, &self.model) {
-                Ok((_, reading)) => Sample::Measured(reading),
-                Err(r) => Sample::Rejected(r),
             };
-            (sample, est.presence)
+        }
+        let mut blank_started = false;
+        let (sample, presence) = match est {
+            None => {
+                blank_started = !self.blank_streak;
+                self.blank_streak = true;
+                (Sample::Rejected(Rejection::NoPerson), 0.0)
+            }
+            Some(est) => {
+                self.blank_streak = false;
+                let sample = match posture::assess(est, &self.neutral, &self.model) {
+                    Ok((_, reading)) => Sample::Measured(reading),
+                    Err(r) => Sample::Rejected(r),
+                };
+                (sample, est.presence)
+            }
         };
         self.policy
             .reading(t, forward_reading(&sample, self.filter.params().exit_deg));
         let filtered = self.filter.push(t, sample);
         let (state, alert) = self.policy.step(t, filtered.state);
-        Ok(Step {
+        Step {
             state,
             forward_deg: filtered.forward_deg,
             sample,
             presence,
             alert,
             blank_started,
-        })
+        }
+    }
+
+    /// The pose engine back, for another monitor (loading the models is the slow part).
+    pub fn into_engine(self) -> PoseEngine {
+        self.engine
     }
 }
 

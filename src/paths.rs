@@ -191,40 +191,13 @@ pub fn autostart_files() -> Vec<PathBuf> {
 
 /// Creates `dir` and its missing parents with mode 0700.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+    crate::platform::fs::create_private_dir(dir)
 }
 
-/// Writes `bytes` to `path` atomically (a 0600 temp file renamed over it), creating the
-/// parent directory 0700 if needed. A crash leaves either the old file or the new one.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    // A bare file name's parent is "": the current directory.
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    create_private_dir(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+/// Writes `bytes` to `path`, user-only (0600), by [`crate::files`]' rules: atomically for
+/// a regular file, following a symbolic link, creating the parent directory 0700.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), crate::files::FileError> {
+    crate::files::write(path, bytes, crate::files::Mode::Private).map(|_| ())
 }
 
 #[cfg(test)]

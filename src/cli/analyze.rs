@@ -95,8 +95,8 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
             let file = overlay_path(target, path);
             let mut canvas = img;
             hunch::overlay::draw_pose(&mut canvas, pose);
-            if let Err(e) = canvas.save(&file) {
-                eprintln!("hunch: cannot write overlay {}: {e}", file.display());
+            if let Err(e) = save_overlay(&canvas, &file) {
+                eprintln!("hunch: cannot write overlay {}: {e:#}", file.display());
                 failures += 1;
             }
         } else if args.overlay.is_some() {
@@ -119,6 +119,15 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A picture of a person: user-only, by the same rules as every file hunch writes.
+fn save_overlay(canvas: &image::RgbImage, file: &Path) -> anyhow::Result<()> {
+    let format = image::ImageFormat::from_path(file).unwrap_or(image::ImageFormat::Png);
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    canvas.write_to(&mut bytes, format)?;
+    hunch::files::write(file, bytes.get_ref(), hunch::files::Mode::Private)?;
+    Ok(())
 }
 
 fn overlay_path(target: &Path, image: &Path) -> PathBuf {

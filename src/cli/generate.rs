@@ -85,16 +85,20 @@ pub fn run(cmd: GenerateCommand) -> anyhow::Result<ExitCode> {
             dir: Some(dir),
         } => {
             create(&dir)?;
-            let path =
-                clap_complete::generate_to(shell, &mut cli, "hunch", &dir).with_context(|| {
-                    format!("cannot write {shell} completions into {}", dir.display())
-                })?;
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cli, "hunch", &mut buf);
+            let path = dir.join(clap_complete::Generator::file_name(&shell, "hunch"));
+            hunch::files::write(&path, &buf, hunch::files::Mode::Public).with_context(|| {
+                format!("cannot write {shell} completions into {}", dir.display())
+            })?;
             outln!("{}", path.display());
         }
         GenerateCommand::Man { dir } => {
             create(&dir)?;
             let fail = || format!("cannot write man pages into {}", dir.display());
-            clap_mangen::generate_to(cli.clone(), &dir).with_context(fail)?;
+            let mut all = cli.clone().disable_help_subcommand(true);
+            all.build();
+            write_pages(&all, &dir).with_context(fail)?;
             // hunch(1) again, with the sections clap does not know.
             let man = clap_mangen::Man::new(cli.disable_help_subcommand(true));
             let mut page = Vec::new();
@@ -106,13 +110,36 @@ pub fn run(cmd: GenerateCommand) -> anyhow::Result<ExitCode> {
             man.render_subcommands_section(&mut page)?;
             page.extend_from_slice(MAN_SECTIONS.as_bytes());
             man.render_version_section(&mut page)?;
-            std::fs::write(dir.join(man.get_filename()), page).with_context(fail)?;
+            hunch::files::write(
+                &dir.join(man.get_filename()),
+                &page,
+                hunch::files::Mode::Public,
+            )
+            .with_context(fail)?;
             outln!("{}", dir.display());
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// One page per visible command, as `clap_mangen::generate_to` names them
+/// (hunch-run.1…), each written 0644 by [`hunch::files`]' rules whatever the umask.
+fn write_pages(cmd: &clap::Command, dir: &Path) -> anyhow::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_pages(sub, dir)?;
+    }
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut page = Vec::new();
+    man.render(&mut page)?;
+    hunch::files::write(
+        &dir.join(man.get_filename()),
+        &page,
+        hunch::files::Mode::Public,
+    )?;
+    Ok(())
+}
+
 fn create(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+    hunch::platform::fs::create_public_dir(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
 }

@@ -124,16 +124,11 @@ fn next_index(dir: &Path) -> anyhow::Result<u64> {
 }
 
 fn save_private_jpeg(img: &image::RgbImage, path: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut w, 95)
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95)
         .encode_image(img)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot encode {}", path.display()))?;
+    // A frame of the user: 0600, and never over an earlier recording's file.
+    hunch::files::create_new(path, &bytes, hunch::files::Mode::Private)?;
     Ok(())
 }

@@ -121,11 +121,13 @@ fn period(args: &ReportArgs, today: Date) -> anyhow::Result<(Date, Date)> {
     })
 }
 
-/// Writes a report file user-only (0600): it describes the user's day.
+/// Writes a report file user-only (0600): it describes the user's day. A symbolic link is
+/// followed, a FIFO or `-` written as a stream, a directory refused ([`hunch::files`]).
 fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    hunch::paths::write_private(path, text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote {}", path.display());
+    match hunch::files::write(path, text.as_bytes(), hunch::files::Mode::Private)? {
+        hunch::files::Written::Stdout => {}
+        written => eprintln!("wrote {written}"),
+    }
     Ok(())
 }
 

@@ -106,11 +106,7 @@ pub fn run(cmd: ServiceCommand) -> anyhow::Result<ExitCode> {
                 );
             }
             let unit = UNIT.replace("@HUNCH@", &exe);
-            let dir = path.parent().context("unit path has no parent")?;
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            std::fs::write(&path, unit)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            hunch::files::write(&path, unit.as_bytes(), hunch::files::Mode::Public)?;
             outln!("wrote {}", path.display());
             if systemctl(&["daemon-reload"]) {
                 outln!("start it now and at every login with: systemctl --user enable --now hunch");

@@ -243,7 +243,7 @@ impl Calibration {
 
     /// Writes atomically (temp file + rename), user-only permissions.
     pub fn save(&self, path: &Path) -> Result<(), ProfileError> {
-        let fail = |e: std::io::Error| ProfileError::Write {
+        let fail = |e: crate::files::FileError| ProfileError::Write {
             path: path.into(),
             reason: e.to_string(),
         };

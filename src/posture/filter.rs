@@ -28,6 +28,20 @@ use crate::vocab::BadSetting;
 /// Samples the median needs before hunching can start.
 pub const MIN_SAMPLES_TO_ENTER: usize = 3;
 
+/// The shortest median window that can ever hold [`MIN_SAMPLES_TO_ENTER`] readings taken
+/// every `interval` seconds, with a whole interval to spare for a late frame: any shorter
+/// and hunching could never start.
+pub fn min_smooth_seconds(interval: f64) -> f64 {
+    MIN_SAMPLES_TO_ENTER as f64 * interval
+}
+
+/// The shortest sustain window in which hunching can become sustained at one reading
+/// every `interval` seconds: the rule needs a reading at least half the window old, so
+/// the window must span two intervals, and one more for a late frame.
+pub fn min_sustain_seconds(interval: f64) -> f64 {
+    3.0 * interval
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FilterParams {
@@ -53,7 +67,38 @@ impl Default for FilterParams {
 }
 
 impl FilterParams {
-    /// Checks the values make sense together; the message names the setting.
+    /// Checks the values work with readings every `interval` seconds (the camera's full
+    /// rate, the one hunching is measured at); the message names the setting.
+    pub fn validate_at(&self, interval: f64) -> Result<(), BadSetting> {
+        self.validate()?;
+        let (smooth, sustain) = (min_smooth_seconds(interval), min_sustain_seconds(interval));
+        if self.smooth_seconds < smooth {
+            return Err(BadSetting::new(
+                "smooth_seconds",
+                format!(
+                    "({}) must be at least {smooth} s with a reading every {interval} s \
+                     ([camera] interval_seconds): the median needs {MIN_SAMPLES_TO_ENTER} \
+                     readings before hunching can start",
+                    self.smooth_seconds
+                ),
+            ));
+        }
+        if self.sustain_seconds < sustain {
+            return Err(BadSetting::new(
+                "sustain_seconds",
+                format!(
+                    "({}) must be at least {sustain} s with a reading every {interval} s \
+                     ([camera] interval_seconds): hunching is sustained only when \
+                     readings cover half of it",
+                    self.sustain_seconds
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks each value on its own and the thresholds together; see also
+    /// [`FilterParams::validate_at`].
     pub fn validate(&self) -> Result<(), BadSetting> {
         BadSetting::check_range("smooth_seconds", self.smooth_seconds, 0.0..=600.0)?;
         BadSetting::check_range("enter_deg", self.enter_deg as f64, 0.5..=60.0)?;

@@ -74,6 +74,8 @@ pub enum ManifestError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Write(#[from] crate::files::FileError),
     #[error("{path}, line {line}: {reason}")]
     Parse {
         path: PathBuf,
@@ -207,24 +209,23 @@ fn select(all: &[PathBuf], range: &str) -> Result<Vec<PathBuf>, String> {
 /// Appends rows to a manifest, writing the header when the file is new. The file is
 /// created user-only: it sits beside pictures of the user.
 pub fn append(path: &Path, rows: &[Row]) -> Result<(), ManifestError> {
-    use std::os::unix::fs::OpenOptionsExt;
     let io = |e: std::io::Error| ManifestError::Io {
         path: path.to_path_buf(),
         source: e,
     };
     let new = !path.exists();
-    let file = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io)?;
-    let mut w = csv::WriterBuilder::new().has_headers(new).from_writer(file);
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(new)
+        .from_writer(Vec::new());
     for r in rows {
         w.serialize(r)
             .map_err(|e| io(std::io::Error::other(e.to_string())))?;
     }
-    w.flush().map_err(io)
+    let bytes = w
+        .into_inner()
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    crate::files::append(path, &bytes, crate::files::Mode::Private)?;
+    Ok(())
 }
 
 #[cfg(test)]

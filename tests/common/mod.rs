@@ -266,3 +266,44 @@ pub fn demo_neutral(variant: ModelVariant) -> hunch::posture::Neutral {
     }
     c.finish().expect("the demo calibrates").0
 }
+
+/// Whether this test process runs as root. Tests that need root (device nodes, mounts)
+/// skip without it, saying so, except where `HUNCH_TESTS_AS_ROOT=1` (set by `.ci/run`,
+/// which runs as root) makes a missing root a failure: CI never skips them.
+pub fn as_root(what: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").map(|m| m.uid()).ok() == Some(0);
+    if !root {
+        assert!(
+            std::env::var_os("HUNCH_TESTS_AS_ROOT").is_none(),
+            "{what} needs root, and HUNCH_TESTS_AS_ROOT says this run has it"
+        );
+        eprintln!("SKIPPED: {what} needs root");
+    }
+    root
+}
+
+/// A journal at `path` with an hour of samples ending now (a third of it hunched) and
+/// one alert, written through hunch's own writer.
+pub fn journal_with_an_hour(path: &Path) {
+    let (mut j, _) = hunch::journal::Journal::open(path).unwrap();
+    let t0 = jiff::Timestamp::now().as_millisecond() - 3_600_000;
+    for k in 0..3600 {
+        let state = if k % 600 < 200 {
+            hunch::vocab::MonitorState::Hunched
+        } else {
+            hunch::vocab::MonitorState::Upright
+        };
+        j.sample(t0 + k * 1000, 1000, state, Some(5.0), 0.9)
+            .unwrap();
+    }
+    j.event(t0 + 100_000, hunch::vocab::EventKind::Alert, "chin_tuck")
+        .unwrap();
+    j.flush().unwrap();
+}
+
+/// The permission bits of `path` (not following a link).
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
+}

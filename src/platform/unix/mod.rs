@@ -1,0 +1,3 @@
+//! Linux and other Unix systems.
+
+pub mod fs;
