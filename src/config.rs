@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::camera::CameraParams;
 use crate::policy::PolicyParams;
 use crate::posture::{FilterParams, ModelParams};
-use crate::vocab::BadSetting;
+use crate::vocab::{BadSetting, Limit};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -123,27 +123,44 @@ impl Config {
         Ok(cfg)
     }
 
+    /// Every numeric setting with the range accepted for it, given the others.
+    pub fn limits(&self) -> Vec<Limit> {
+        let sections: [(&'static str, Vec<Limit>); 6] = [
+            ("camera", self.camera.limits()),
+            (
+                "filter",
+                self.filter.limits_at(self.camera.interval_seconds),
+            ),
+            ("policy", self.policy.limits()),
+            (
+                "journal",
+                vec![Limit::new(
+                    "retention_days",
+                    self.journal.retention_days as f64,
+                    1.0..=36_500.0,
+                )],
+            ),
+            (
+                "report",
+                vec![Limit::new(
+                    "goal_hunched_share",
+                    self.report.goal_hunched_share,
+                    0.01..=0.99,
+                )],
+            ),
+            ("posture", self.posture.limits()),
+        ];
+        sections
+            .into_iter()
+            .flat_map(|(section, limits)| limits.into_iter().map(move |l| Limit { section, ..l }))
+            .collect()
+    }
+
     /// Checks every value; the error names the section and key.
     pub fn validate(&self) -> Result<(), (&'static str, BadSetting)> {
-        let within = |section| move |e| (section, e);
-        self.camera.validate().map_err(within("camera"))?;
-        self.filter
-            .validate_at(self.camera.interval_seconds)
-            .map_err(within("filter"))?;
-        self.policy.validate().map_err(within("policy"))?;
-        BadSetting::check_range(
-            "retention_days",
-            self.journal.retention_days as f64,
-            1.0..=36_500.0,
-        )
-        .map_err(within("journal"))?;
-        if !(self.report.goal_hunched_share > 0.0 && self.report.goal_hunched_share < 1.0) {
-            return Err((
-                "report",
-                BadSetting::new("goal_hunched_share", "must be between 0 and 1"),
-            ));
+        for l in self.limits() {
+            l.check().map_err(|e| (l.section, e))?;
         }
-        self.posture.validate().map_err(within("posture"))?;
         if self.prompts.kinds.is_empty() {
             return Err((
                 "prompts",
@@ -182,6 +199,20 @@ mod tests {
         std::fs::write(&p, "[camera]\ninterval_seconds = 0.01\n").unwrap();
         let e = Config::load(&p).unwrap_err().to_string();
         assert!(e.contains("[camera] interval_seconds"), "{e}");
+        // A median window too short to ever hold the readings hunching starts on: it used
+        // to be accepted, and then nothing was ever classified hunched.
+        std::fs::write(&p, "[filter]\nsmooth_seconds = 1\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("[filter] smooth_seconds (1) must be between 3"),
+            "{e}"
+        );
+        std::fs::write(&p, "[camera]\ninterval_seconds = 2\n").unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("[filter] smooth_seconds (5) must be between 6"),
+            "{e}"
+        );
         std::fs::write(&p, "[journal]\nretention_days = 0\n").unwrap();
         let e = Config::load(&p).unwrap_err().to_string();
         assert!(e.contains("[journal] retention_days"), "{e}");

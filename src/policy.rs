@@ -56,15 +56,22 @@ impl Default for PolicyParams {
 }
 
 impl PolicyParams {
+    /// Each value's accepted range.
+    pub fn limits(&self) -> Vec<crate::vocab::Limit> {
+        use crate::vocab::Limit;
+        vec![
+            Limit::new(
+                "alert_after_seconds",
+                self.alert_after_seconds,
+                0.0..=86_400.0,
+            ),
+            Limit::new("cooldown_seconds", self.cooldown_seconds, 0.0..=86_400.0),
+            Limit::new("snooze_seconds", self.snooze_seconds, 1.0..=86_400.0),
+        ]
+    }
+
     pub fn validate(&self) -> Result<(), BadSetting> {
-        BadSetting::check_range(
-            "alert_after_seconds",
-            self.alert_after_seconds,
-            0.0..=86_400.0,
-        )?;
-        BadSetting::check_range("cooldown_seconds", self.cooldown_seconds, 0.0..=86_400.0)?;
-        BadSetting::check_range("snooze_seconds", self.snooze_seconds, 1.0..=86_400.0)?;
-        Ok(())
+        crate::vocab::Limit::check_all(&self.limits())
     }
 }
 

@@ -310,6 +310,70 @@ impl BadSetting {
     }
 }
 
+/// A numeric setting: its value and the range accepted for it, given the other settings
+/// (a slower camera needs longer filter windows; `exit_deg` must stay below `enter_deg`).
+/// The one source of every range: validation, `hunch config`'s checks, the tests that
+/// try each end, and any editor of the settings all read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    /// The config file's section (set by [`crate::config::Config::limits`]).
+    pub section: &'static str,
+    pub key: &'static str,
+    pub value: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Why the range is narrower than the key's own, when another setting narrows it.
+    pub because: Option<String>,
+}
+
+impl Limit {
+    pub fn new(key: &'static str, value: f64, range: std::ops::RangeInclusive<f64>) -> Limit {
+        Limit {
+            section: "",
+            key,
+            value,
+            min: *range.start(),
+            max: *range.end(),
+            because: None,
+        }
+    }
+
+    /// Narrows the range to `min..=max` for the reason given (said when it is broken).
+    pub fn narrowed(mut self, min: f64, max: f64, because: impl Into<String>) -> Limit {
+        if min > self.min || max < self.max {
+            self.min = self.min.max(min);
+            self.max = self.max.min(max);
+            self.because = Some(because.into());
+        }
+        self
+    }
+
+    pub fn check(&self) -> Result<(), BadSetting> {
+        // Settings kept as f32 (angles) come back a few ulps off the decimal they were
+        // written as: 0.4 is 0.4000000059604645.
+        let slack = |bound: f64| 1e-6 * bound.abs().max(1.0);
+        if self.value.is_finite()
+            && self.value >= self.min - slack(self.min)
+            && self.value <= self.max + slack(self.max)
+        {
+            return Ok(());
+        }
+        let range = format!("between {} and {}", self.min, self.max);
+        Err(BadSetting::new(
+            self.key,
+            match &self.because {
+                Some(why) => format!("({}) must be {range}: {why}", self.value),
+                None => format!("must be {range} (found {})", self.value),
+            },
+        ))
+    }
+
+    /// Checks each in turn; the first that fails names its key.
+    pub fn check_all(limits: &[Limit]) -> Result<(), BadSetting> {
+        limits.iter().try_for_each(Limit::check)
+    }
+}
+
 /// One frame, in memory only.
 #[derive(Debug, Clone)]
 pub struct Frame {

@@ -139,39 +139,44 @@ pub const MAX_INTERVAL_SECONDS: f64 = crate::vocab::MAX_SAMPLE_SECONDS / 3.0;
 pub const MAX_STEADY_INTERVAL_SECONDS: f64 = crate::policy::MAX_GAP_CREDIT_SECONDS;
 
 impl CameraParams {
-    pub fn validate(&self) -> Result<(), BadSetting> {
-        BadSetting::check_range(
-            "interval_seconds",
-            self.interval_seconds,
-            0.05..=MAX_INTERVAL_SECONDS,
-        )?;
-        BadSetting::check_range(
-            "steady_interval_seconds",
-            self.steady_interval_seconds,
-            0.05..=MAX_STEADY_INTERVAL_SECONDS,
-        )?;
-        if self.steady_interval_seconds < self.interval_seconds {
-            return Err(BadSetting::new(
+    /// Each value's accepted range.
+    pub fn limits(&self) -> Vec<crate::vocab::Limit> {
+        use crate::vocab::Limit;
+        vec![
+            Limit::new("index", self.index as f64, 0.0..=255.0),
+            // The steady rate is never faster than the full one, so the full rate can be
+            // no slower than the slowest steady rate.
+            Limit::new(
+                "interval_seconds",
+                self.interval_seconds,
+                0.05..=MAX_INTERVAL_SECONDS.min(MAX_STEADY_INTERVAL_SECONDS),
+            ),
+            Limit::new(
                 "steady_interval_seconds",
+                self.steady_interval_seconds,
+                0.05..=MAX_STEADY_INTERVAL_SECONDS,
+            )
+            .narrowed(
+                self.interval_seconds,
+                f64::INFINITY,
                 format!(
-                    "({}) must be at least interval_seconds ({})",
-                    self.steady_interval_seconds, self.interval_seconds
+                    "it must be at least interval_seconds ({})",
+                    self.interval_seconds
                 ),
-            ));
-        }
-        BadSetting::check_range(
-            "release_after_seconds",
-            self.release_after_seconds,
-            0.0..=86_400.0,
-        )?;
-        for (key, v) in [
-            ("max_width", self.max_width),
-            ("max_height", self.max_height),
-        ] {
-            BadSetting::check_range(key, v as f64, 64.0..=8192.0)?;
-        }
-        BadSetting::check_range("warmup_frames", self.warmup_frames as f64, 0.0..=300.0)?;
-        Ok(())
+            ),
+            Limit::new(
+                "release_after_seconds",
+                self.release_after_seconds,
+                0.0..=86_400.0,
+            ),
+            Limit::new("max_width", self.max_width as f64, 64.0..=8192.0),
+            Limit::new("max_height", self.max_height as f64, 64.0..=8192.0),
+            Limit::new("warmup_frames", self.warmup_frames as f64, 0.0..=300.0),
+        ]
+    }
+
+    pub fn validate(&self) -> Result<(), BadSetting> {
+        crate::vocab::Limit::check_all(&self.limits())
     }
 
     /// How long one sample may stand for: a few of the longer of the two intervals (a late

@@ -23,7 +23,11 @@ use serde::{Deserialize, Serialize};
 
 use super::features::Rejection;
 use super::model::Reading;
-use crate::vocab::BadSetting;
+use crate::vocab::{BadSetting, Limit};
+
+/// How far below `enter_deg` `exit_deg` must be at least: the hysteresis that keeps an
+/// angle hovering at one threshold from flickering.
+pub const EXIT_BELOW_ENTER_DEG: f64 = 0.1;
 
 /// Samples the median needs before hunching can start.
 pub const MIN_SAMPLES_TO_ENTER: usize = 3;
@@ -67,60 +71,50 @@ impl Default for FilterParams {
 }
 
 impl FilterParams {
-    /// Checks the values work with readings every `interval` seconds (the camera's full
-    /// rate, the one hunching is measured at); the message names the setting.
-    pub fn validate_at(&self, interval: f64) -> Result<(), BadSetting> {
-        self.validate()?;
+    /// Each value's accepted range with readings every `interval` seconds (the camera's
+    /// full rate, the one hunching is measured at).
+    pub fn limits_at(&self, interval: f64) -> Vec<Limit> {
         let (smooth, sustain) = (min_smooth_seconds(interval), min_sustain_seconds(interval));
-        if self.smooth_seconds < smooth {
-            return Err(BadSetting::new(
-                "smooth_seconds",
+        vec![
+            Limit::new("smooth_seconds", self.smooth_seconds, 0.0..=600.0).narrowed(
+                smooth,
+                f64::INFINITY,
                 format!(
-                    "({}) must be at least {smooth} s with a reading every {interval} s \
-                     ([camera] interval_seconds): the median needs {MIN_SAMPLES_TO_ENTER} \
-                     readings before hunching can start",
-                    self.smooth_seconds
+                    "with a reading every {interval} s ([camera] interval_seconds) the median \
+                     needs {smooth} s to hold the {MIN_SAMPLES_TO_ENTER} readings hunching \
+                     starts on"
                 ),
-            ));
-        }
-        if self.sustain_seconds < sustain {
-            return Err(BadSetting::new(
-                "sustain_seconds",
+            ),
+            Limit::new("enter_deg", self.enter_deg as f64, 0.5..=60.0),
+            Limit::new("exit_deg", self.exit_deg as f64, -30.0..=60.0).narrowed(
+                f64::NEG_INFINITY,
+                self.enter_deg as f64 - EXIT_BELOW_ENTER_DEG,
                 format!(
-                    "({}) must be at least {sustain} s with a reading every {interval} s \
-                     ([camera] interval_seconds): hunching is sustained only when \
-                     readings cover half of it",
-                    self.sustain_seconds
+                    "it must be at least {EXIT_BELOW_ENTER_DEG}° below enter_deg ({})",
+                    self.enter_deg
                 ),
-            ));
-        }
-        Ok(())
+            ),
+            Limit::new("sustain_seconds", self.sustain_seconds, 1.0..=3600.0).narrowed(
+                sustain,
+                f64::INFINITY,
+                format!(
+                    "with a reading every {interval} s ([camera] interval_seconds) hunching \
+                     is sustained only when readings cover half of it, which takes {sustain} s"
+                ),
+            ),
+            Limit::new("sustain_fraction", self.sustain_fraction as f64, 0.01..=1.0),
+            Limit::new("away_after_seconds", self.away_after_seconds, 0.0..=3600.0),
+        ]
     }
 
-    /// Checks each value on its own and the thresholds together; see also
-    /// [`FilterParams::validate_at`].
+    /// Checks every value against [`FilterParams::limits_at`]; the message names the key.
+    pub fn validate_at(&self, interval: f64) -> Result<(), BadSetting> {
+        Limit::check_all(&self.limits_at(interval))
+    }
+
+    /// As [`FilterParams::validate_at`] at the default camera rate.
     pub fn validate(&self) -> Result<(), BadSetting> {
-        BadSetting::check_range("smooth_seconds", self.smooth_seconds, 0.0..=600.0)?;
-        BadSetting::check_range("enter_deg", self.enter_deg as f64, 0.5..=60.0)?;
-        BadSetting::check_range("exit_deg", self.exit_deg as f64, -30.0..=60.0)?;
-        if self.exit_deg >= self.enter_deg {
-            return Err(BadSetting::new(
-                "exit_deg",
-                format!(
-                    "({}) must be below enter_deg ({})",
-                    self.exit_deg, self.enter_deg
-                ),
-            ));
-        }
-        BadSetting::check_range("sustain_seconds", self.sustain_seconds, 1.0..=3600.0)?;
-        if !(self.sustain_fraction > 0.0 && self.sustain_fraction <= 1.0) {
-            return Err(BadSetting::new(
-                "sustain_fraction",
-                "must be above 0 and at most 1",
-            ));
-        }
-        BadSetting::check_range("away_after_seconds", self.away_after_seconds, 0.0..=3600.0)?;
-        Ok(())
+        self.validate_at(crate::camera::CameraParams::default().interval_seconds)
     }
 }
 

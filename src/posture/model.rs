@@ -140,6 +140,9 @@ pub struct ModelParams {
     pub leaning_in_fraction: f32,
 }
 
+/// The upright CVAs `posture.neutral_cva_deg` accepts (see [`ModelParams::limits`]).
+pub const NEUTRAL_CVA_RANGE_DEG: std::ops::RangeInclusive<f64> = 44.0..=58.0;
+
 impl Default for ModelParams {
     fn default() -> Self {
         Self {
@@ -152,20 +155,40 @@ impl Default for ModelParams {
 }
 
 impl ModelParams {
+    /// Each value's accepted range.
+    pub fn limits(&self) -> Vec<crate::vocab::Limit> {
+        use crate::vocab::Limit;
+        vec![
+            // The frontal estimate reads tan φ₀ / tan 51° times as many degrees for the same
+            // head drop, so φ₀ rescales every angle the thresholds judge: kept to the
+            // clinical range of upright adults (44° with neck pain, up to the high 50s
+            // without), 0.78× to 1.30× the default's scale. At 10° it was 0.14×, and no
+            // hunch was ever seen.
+            Limit::new(
+                "neutral_cva_deg",
+                self.neutral_cva_deg as f64,
+                NEUTRAL_CVA_RANGE_DEG,
+            ),
+            Limit::new("world_weight", self.world_weight as f64, 0.0..=1.0),
+            // A forward head tips the face down as well: on every labelled recording here
+            // (the demo, both shared sessions) hunched frames dropped the nose by up to
+            // 0.14 eye spacings. A threshold below 0.2 would take hunching itself for
+            // looking down and never count it (at 0.01 the demo's hunch was never seen).
+            Limit::new(
+                "looking_down_pitch",
+                self.looking_down_pitch as f64,
+                0.2..=2.0,
+            ),
+            Limit::new(
+                "leaning_in_fraction",
+                self.leaning_in_fraction as f64,
+                0.01..=2.0,
+            ),
+        ]
+    }
+
     pub fn validate(&self) -> Result<(), BadSetting> {
-        BadSetting::check_range("neutral_cva_deg", self.neutral_cva_deg as f64, 10.0..=80.0)?;
-        BadSetting::check_range("world_weight", self.world_weight as f64, 0.0..=1.0)?;
-        BadSetting::check_range(
-            "looking_down_pitch",
-            self.looking_down_pitch as f64,
-            0.01..=2.0,
-        )?;
-        BadSetting::check_range(
-            "leaning_in_fraction",
-            self.leaning_in_fraction as f64,
-            0.01..=2.0,
-        )?;
-        Ok(())
+        crate::vocab::Limit::check_all(&self.limits())
     }
 }
 
