@@ -85,11 +85,13 @@ pub enum ConfigError {
     },
     #[error("config {path}: {reason}")]
     Syntax { path: PathBuf, reason: String },
-    #[error("config {path}: [{section}] {source}")]
+    // Not `source`: the message already says all of it, and a chained source would be
+    // printed a second time after it.
+    #[error("config {path}: [{section}] {bad}")]
     Invalid {
         path: PathBuf,
         section: &'static str,
-        source: BadSetting,
+        bad: BadSetting,
     },
 }
 
@@ -115,10 +117,10 @@ impl Config {
             reason: e.to_string().trim().replace('\n', " "),
         })?;
         cfg.validate()
-            .map_err(|(section, source)| ConfigError::Invalid {
+            .map_err(|(section, bad)| ConfigError::Invalid {
                 path: path.into(),
                 section,
-                source,
+                bad,
             })?;
         Ok(cfg)
     }

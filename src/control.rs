@@ -2,11 +2,11 @@
 //! one line of JSON per request ([`Command`]) and one line of JSON per reply ([`Reply`]).
 //! Also the lock that keeps one monitor per user.
 //!
-//! Every client is served on its own thread with a line limit and a deadline that starts
-//! when its connection is accepted, so a slow or hostile client cannot grow the monitor's
-//! memory. When [`MAX_CLIENTS`] connections are open, a new one makes room by closing the
-//! oldest that has not yet sent a complete request: idle connections cannot keep a real
-//! request out, since a client sends its request as soon as it connects.
+//! One thread reads every connection's request as it arrives, with a line limit and a
+//! deadline that starts when the connection is accepted, so a slow or hostile client
+//! cannot grow the monitor's memory, and an idle one costs a descriptor, not a thread: up
+//! to [`MAX_CLIENTS`] idle connections hold up nothing, and beyond that a new one closes
+//! the one silent longest. Complete requests are answered on threads of their own.
 //!
 //! The client treats silence as failure: a request that got no reply (the connection
 //! closed, or nothing within its timeout) is an error, never a quiet success.
@@ -14,8 +14,9 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use thiserror::Error;
@@ -26,8 +27,11 @@ use crate::command::{Command, Incoming, Origin, Reply};
 pub const MAX_LINE: usize = 4096;
 /// A client has this long from its connection to send its request.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
-/// Connections open at once; a new one closes the oldest that is still silent.
-pub const MAX_CLIENTS: usize = 16;
+/// Connections whose request is being read at once (an idle one costs a descriptor, not
+/// a thread); a new one beyond closes the one that has been silent longest.
+pub const MAX_CLIENTS: usize = 256;
+/// Requests being answered at once; more are told the monitor is busy.
+pub const MAX_ANSWERING: usize = 16;
 /// How long the monitor has to answer a request.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a client waits for a reply (the monitor's own limit, and some margin).
@@ -87,17 +91,12 @@ pub fn lock(dir: &Path) -> Result<InstanceLock, ControlError> {
     }
 }
 
-/// A connection being served, as the accept loop sees it.
-struct Conn {
-    id: u64,
-    /// A second handle on the socket: shutting it down ends the serving thread's read.
+/// A connection whose request is still being read.
+struct Pending {
     stream: UnixStream,
     accepted: Instant,
-    /// Its request has been read (it is waiting for the monitor, or being answered).
-    heard: bool,
+    line: Vec<u8>,
 }
-
-type Conns = Arc<Mutex<Vec<Conn>>>;
 
 /// Listens on `path` (replacing a stale socket; call with the lock held) and forwards
 /// each request to `commands` from a background thread.
@@ -110,146 +109,179 @@ pub fn serve(path: &Path, commands: Sender<Incoming>) -> Result<(), ControlError
     let _ = std::fs::remove_file(path);
     let listener = UnixListener::bind(path).map_err(io)?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    let conns: Conns = Arc::new(Mutex::new(Vec::new()));
+    listener.set_nonblocking(true).map_err(io)?;
     std::thread::Builder::new()
         .name("hunch-control".into())
-        .spawn(move || {
-            for (id, stream) in (1u64..).zip(listener.incoming().flatten()) {
-                let accepted = Instant::now();
-                if !admit(&conns, id, &stream) {
-                    let _ = write_reply(
-                        &stream,
-                        &Reply::Error {
-                            message: "the monitor is busy; try again".into(),
-                        },
-                    );
-                    continue;
-                }
-                let (tx, conns) = (commands.clone(), Arc::clone(&conns));
-                let spawned = std::thread::Builder::new()
-                    .name("hunch-control-client".into())
-                    .spawn({
-                        let conns = Arc::clone(&conns);
-                        move || {
-                            let _ = answer(&stream, accepted, &tx, || mark_heard(&conns, id));
-                            forget(&conns, id);
-                        }
-                    });
-                if spawned.is_err() {
-                    forget(&conns, id);
-                }
-            }
-        })
+        .spawn(move || read_loop(listener, commands))
         .map_err(io)?;
     Ok(())
 }
 
-/// Registers a new connection, closing the oldest silent one when all places are taken.
-/// False when every place is taken by a client whose request is being answered.
-fn admit(conns: &Conns, id: u64, stream: &UnixStream) -> bool {
-    let Ok(handle) = stream.try_clone() else {
-        return false;
-    };
-    let mut list = conns.lock().unwrap_or_else(|p| p.into_inner());
-    if list.len() >= MAX_CLIENTS {
-        // Silent: nothing read from it yet, and nothing waiting to be read (a client that
-        // has just sent its request is not silent, even before its thread reads it).
-        let oldest_silent = list
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.heard && !has_input(&c.stream))
-            .min_by_key(|(_, c)| c.accepted)
-            .map(|(i, _)| i);
-        match oldest_silent {
-            Some(i) => {
-                let c = list.remove(i);
-                let _ = c.stream.shutdown(std::net::Shutdown::Both);
+/// One thread reads every connection's request as it arrives (an idle connection costs a
+/// descriptor, not a thread); each complete request is answered on a thread of its own,
+/// at most [`MAX_ANSWERING`] at once.
+fn read_loop(listener: UnixListener, commands: Sender<Incoming>) {
+    use std::os::fd::AsRawFd;
+    let mut pending: Vec<Pending> = Vec::new();
+    let answering = Arc::new(AtomicUsize::new(0));
+    loop {
+        let now = Instant::now();
+        // Requests that did not arrive in time are answered so, and closed.
+        pending.retain(|c| {
+            let late = now >= c.accepted + READ_TIMEOUT;
+            if late {
+                let _ = write_reply(
+                    &c.stream,
+                    &Reply::Error {
+                        message: format!("no complete request within {} s", READ_TIMEOUT.as_secs()),
+                    },
+                );
             }
-            None => return false,
+            !late
+        });
+        let wait = pending
+            .iter()
+            .map(|c| (c.accepted + READ_TIMEOUT).saturating_duration_since(now))
+            .min()
+            .map_or(-1, |d| d.as_millis().min(i32::MAX as u128) as i32 + 1);
+        let mut fds: Vec<libc::pollfd> = std::iter::once(listener.as_raw_fd())
+            .chain(pending.iter().map(|c| c.stream.as_raw_fd()))
+            .map(|fd| libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        // SAFETY: a valid array of pollfd for descriptors this thread owns.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, wait) };
+        if n < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            tracing::warn!("control socket: poll failed; no more commands are taken");
+            return;
+        }
+        // Read what arrived; complete requests leave `pending`.
+        let mut keep = Vec::with_capacity(pending.len());
+        for (mut c, fd) in pending.drain(..).zip(&fds[1..]) {
+            if fd.revents == 0 {
+                keep.push(c);
+                continue;
+            }
+            match read_some(&mut c) {
+                Progress::More => keep.push(c),
+                Progress::Closed => {}
+                Progress::Done(request) => {
+                    dispatch(c.stream, request, &commands, &answering);
+                }
+            }
+        }
+        pending = keep;
+        if fds[0].revents != 0 {
+            while let Ok((stream, _)) = listener.accept() {
+                if stream.set_nonblocking(true).is_err() {
+                    continue;
+                }
+                if pending.len() >= MAX_CLIENTS {
+                    // Room for the newcomer: the connection that has been silent longest.
+                    if let Some(i) = pending
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.line.is_empty())
+                        .min_by_key(|(_, c)| c.accepted)
+                        .map(|(i, _)| i)
+                    {
+                        pending.swap_remove(i);
+                    } else {
+                        let _ = write_reply(
+                            &stream,
+                            &Reply::Error {
+                                message: "the monitor is busy; try again".into(),
+                            },
+                        );
+                        continue;
+                    }
+                }
+                pending.push(Pending {
+                    stream,
+                    accepted: Instant::now(),
+                    line: Vec::new(),
+                });
+            }
         }
     }
-    list.push(Conn {
-        id,
-        stream: handle,
-        accepted: Instant::now(),
-        heard: false,
-    });
-    drop(list);
-    true
 }
 
-/// Whether `stream` has bytes (or a hang-up) waiting to be read, without reading them.
-fn has_input(stream: &UnixStream) -> bool {
-    use std::os::fd::AsRawFd;
-    let mut fd = libc::pollfd {
-        fd: stream.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd for a descriptor we own, and a zero timeout.
-    let n = unsafe { libc::poll(&mut fd, 1, 0) };
-    n > 0 && fd.revents != 0
+enum Progress {
+    More,
+    Closed,
+    Done(Result<Command, String>),
 }
 
-fn mark_heard(conns: &Conns, id: u64) {
-    let mut list = conns.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(c) = list.iter_mut().find(|c| c.id == id) {
-        c.heard = true;
-    }
-}
-
-fn forget(conns: &Conns, id: u64) {
-    conns
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|c| c.id != id);
-}
-
-/// Reads one request line of at most [`MAX_LINE`] bytes, all of it within
-/// [`READ_TIMEOUT`] of the connection's acceptance (a client dribbling a byte at a time is cut off too).
-fn read_request(mut stream: &UnixStream, accepted: Instant) -> Result<Command, String> {
-    let deadline = accepted + READ_TIMEOUT;
-    let mut line = Vec::new();
+/// Reads what is waiting on `c` without blocking.
+fn read_some(c: &mut Pending) -> Progress {
     let mut buf = [0u8; 1024];
     loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        let timed_out = || format!("no complete request within {} s", READ_TIMEOUT.as_secs());
-        if left.is_zero() {
-            return Err(timed_out());
-        }
-        stream
-            .set_read_timeout(Some(left))
-            .map_err(|e| e.to_string())?;
-        let n = match stream.read(&mut buf) {
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(timed_out())
+        match (&c.stream).read(&mut buf) {
+            Ok(0) if c.line.is_empty() => return Progress::Closed,
+            // The client closed its side after the request, without a newline.
+            Ok(0) => return Progress::Done(parse_request(&c.line)),
+            Ok(n) => {
+                let got = &buf[..n];
+                if let Some(end) = got.iter().position(|b| *b == b'\n') {
+                    c.line.extend_from_slice(&got[..end]);
+                    return Progress::Done(parse_request(&c.line));
+                }
+                c.line.extend_from_slice(got);
+                if c.line.len() > MAX_LINE {
+                    return Progress::Done(Err(format!("request longer than {MAX_LINE} bytes")));
+                }
             }
-            Err(e) => return Err(format!("cannot read the request: {e}")),
-        };
-        let got = &buf[..n];
-        if let Some(end) = got.iter().position(|b| *b == b'\n') {
-            line.extend_from_slice(&got[..end]);
-            break;
-        }
-        line.extend_from_slice(got);
-        if line.len() > MAX_LINE {
-            return Err(format!("request longer than {MAX_LINE} bytes"));
-        }
-        if n == 0 {
-            break;
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Progress::More,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Progress::Closed,
         }
     }
+}
+
+fn parse_request(line: &[u8]) -> Result<Command, String> {
     if line.len() > MAX_LINE {
         return Err(format!("request longer than {MAX_LINE} bytes"));
     }
-    let text = std::str::from_utf8(&line).map_err(|_| "the request is not UTF-8".to_string())?;
+    let text = std::str::from_utf8(line).map_err(|_| "the request is not UTF-8".to_string())?;
     serde_json::from_str::<Command>(text.trim()).map_err(|e| format!("bad request: {e}"))
+}
+
+/// Answers a complete request on a thread of its own (the monitor may take a moment).
+fn dispatch(
+    stream: UnixStream,
+    request: Result<Command, String>,
+    commands: &Sender<Incoming>,
+    answering: &Arc<AtomicUsize>,
+) {
+    if stream.set_nonblocking(false).is_err() {
+        return;
+    }
+    if answering.fetch_add(1, Ordering::SeqCst) >= MAX_ANSWERING {
+        answering.fetch_sub(1, Ordering::SeqCst);
+        let _ = write_reply(
+            &stream,
+            &Reply::Error {
+                message: "the monitor is busy; try again".into(),
+            },
+        );
+        return;
+    }
+    let (tx, counter) = (commands.clone(), Arc::clone(answering));
+    let spawned = std::thread::Builder::new()
+        .name("hunch-control-answer".into())
+        .spawn(move || {
+            let _ = answer(&stream, request, &tx);
+            counter.fetch_sub(1, Ordering::SeqCst);
+        });
+    if spawned.is_err() {
+        answering.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn write_reply(mut stream: &UnixStream, reply: &Reply) -> std::io::Result<()> {
@@ -261,14 +293,12 @@ fn write_reply(mut stream: &UnixStream, reply: &Reply) -> std::io::Result<()> {
 
 fn answer(
     stream: &UnixStream,
-    accepted: Instant,
+    request: Result<Command, String>,
     tx: &Sender<Incoming>,
-    heard: impl FnOnce(),
 ) -> std::io::Result<()> {
     stream.set_write_timeout(Some(READ_TIMEOUT))?;
-    let reply = match read_request(stream, accepted) {
+    let reply = match request {
         Ok(command) => {
-            heard();
             let (rtx, rrx) = channel();
             let sent = tx.send(Incoming {
                 command,

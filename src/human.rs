@@ -23,6 +23,39 @@ pub fn short_duration(s: f64) -> String {
     }
 }
 
+/// Text someone else chose (a diary note, a camera's or a process's name) made safe to
+/// print on a terminal: control characters — escape sequences that would set the title or
+/// clear the screen, a newline that would forge another line — and the bidirectional
+/// overrides that reorder what is shown are written as `\u{1b}`, `\n`… The text itself
+/// is kept as it was typed; only its display changes.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A field for a CSV file meant for spreadsheets: text that begins with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return would be run as a formula when the file is opened, so
+/// it gets a leading `'` (OWASP's advice for CSV injection). Numbers are never passed here.
+pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// "26%", or "—" when there is nothing to divide.
 pub fn percent(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
@@ -72,5 +105,20 @@ mod tests {
         assert_eq!(short_duration(90.0), "1 min 30 s");
         assert_eq!(percent(Some(0.2632)), "26%");
         assert_eq!(percent(None), "—");
+    }
+
+    #[test]
+    fn text_from_others_is_shown_escaped_and_kept_out_of_formulas() {
+        assert_eq!(printable("plain, with ünïcode"), "plain, with ünïcode");
+        assert_eq!(
+            printable("a\u{1b}]0;owned\u{7}b\nc"),
+            "a\\u{1b}]0;owned\\u{7}b\\nc"
+        );
+        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        for t in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_text(t).starts_with('\''), "{t:?}");
+        }
+        assert_eq!(csv_text("after the call"), "after the call");
     }
 }

@@ -16,10 +16,27 @@ fn main() -> ExitCode {
         // The reader of a pipe went away (`hunch export | head`): it has all it wanted.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("hunch: {e:#}");
+            eprintln!("hunch: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each said once: most of hunch's errors already quote their
+/// cause ("journal X: disk I/O error"), which `{:#}` would print a second time.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

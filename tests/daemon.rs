@@ -28,6 +28,8 @@ fn one_instance_and_sigterm_stops_cleanly_within_a_second() {
     let mut child = env.start();
     let second = env
         .cmd(&["run", "--source", env.home.join("rec").to_str().unwrap()])
+        .arg("--journal")
+        .arg(env.journal())
         .output()
         .unwrap();
     assert_eq!(second.status.code(), Some(2));
@@ -88,6 +90,8 @@ fn an_unreadable_journal_is_moved_aside_and_said_so() {
             "--source",
             env.home.join("rec").to_str().unwrap(),
         ])
+        .arg("--journal")
+        .arg(&j)
         .stdout(Stdio::null())
         .output()
         .unwrap();
@@ -134,6 +138,8 @@ fn a_locked_screen_and_a_sleep_from_logind_and_then_no_bus() {
     let err = env.home.join("hunch.err");
     let mut child = env
         .cmd(&["run", "--source", env.home.join("rec").to_str().unwrap()])
+        .arg("--journal")
+        .arg(env.journal())
         .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
         .env("XDG_SESSION_ID", "c7")
         .stdout(Stdio::null())

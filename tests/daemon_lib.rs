@@ -665,3 +665,83 @@ fn the_configured_prompt_kinds_are_what_alerts_suggest() {
         "{default:?}"
     );
 }
+
+/// A stand-in for the process being stopped (SIGSTOP) or the wall clock jumping forward:
+/// at `at` seconds the clock moves on by `by` seconds with nothing running meanwhile.
+struct Stall {
+    clock: VirtualClock,
+    at: f64,
+    by: f64,
+    done: bool,
+}
+
+impl SessionWatch for Stall {
+    fn poll(&mut self) -> Option<SessionEvent> {
+        if !self.done && self.clock.now() >= self.at {
+            self.done = true;
+            self.clock.advance(self.by);
+        }
+        None
+    }
+}
+
+/// Monitored time of the demo sampled as the camera would be at the defaults (1 s while a
+/// hunch may be forming, 6 s when steady), with the process stalled for `stall` seconds a
+/// minute in.
+fn camera_paced_run(name: &str, n: Neutral, stall: f64) -> (f64, f64) {
+    let clock = VirtualClock::starting_at(WALL0);
+    let camera = hunch::camera::CameraParams::default();
+    let (journal, _) = Journal::open(&tempdir(name).join("journal.sqlite")).unwrap();
+    let (_tx, commands) = channel();
+    let mut daemon = Daemon::new(Parts {
+        source: Box::new(hunch::camera::replay::Replay::new(recording(None)).paced(camera)),
+        clock: Box::new(clock.clone()),
+        monitor: Monitor::new(
+            engine(ModelVariant::Full),
+            n,
+            ModelParams::default(),
+            FilterParams::default(),
+            PolicyParams::default(),
+        ),
+        notifier: Box::new(PrintNotifier::default()),
+        journal,
+        session: Box::new(Stall {
+            clock,
+            at: 60.0,
+            by: stall,
+            done: stall == 0.0,
+        }),
+        commands,
+        settings: Settings {
+            sample_interval: camera.interval_seconds,
+            max_sample_seconds: camera.max_sample_seconds(),
+            retention_days: 365,
+            tz: tz(),
+            calibration: None,
+            prompt_kinds: hunch::notify::stretches::DEFAULT_KINDS.to_vec(),
+        },
+    })
+    .unwrap();
+    let reason = daemon.run(&AtomicBool::new(false)).unwrap();
+    let f = daemon.finish(reason).unwrap();
+    let s = summary(&f);
+    (s.monitored_s + s.away_s, camera.steady_interval_seconds)
+}
+
+#[test]
+fn a_stopped_process_or_a_clock_jump_is_a_gap_not_monitored_time() {
+    let n = demo_neutral(ModelVariant::Full);
+    let (whole, _) = camera_paced_run("lib-no-stall", n, 0.0);
+    let (stalled, interval) = camera_paced_run("lib-stall", n, 120.0);
+    // The two minutes stalled were not watched: they count as nothing, but for the one
+    // interval the first sample after them stands for (before, up to 18 s were claimed).
+    eprintln!("without a stall {whole} s, with a 120-s stall {stalled} s");
+    assert!(
+        stalled <= whole - 120.0 + interval + 1.0,
+        "{stalled} s counted, {whole} s without the stall"
+    );
+    assert!(
+        stalled >= whole - 120.0 - 2.0 * interval,
+        "{stalled} vs {whole}"
+    );
+}

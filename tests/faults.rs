@@ -229,6 +229,8 @@ fn the_monitor_keeps_running_through_a_bad_frame() {
     std::fs::write(rec.join("manifest.csv"), m).unwrap();
     let o = env
         .cmd(&["run", "--fast", "--source", rec.to_str().unwrap()])
+        .arg("--journal")
+        .arg(env.journal())
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
@@ -375,6 +377,8 @@ fn out_of_range_settings_and_calibrations_are_refused_by_name() {
         let o = hunch_in(&home)
             .args(["run", "--fast", "--source"])
             .arg(&still)
+            .arg("--journal")
+            .arg(home.join("replay.sqlite"))
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
@@ -511,6 +515,8 @@ fn a_runtime_directory_that_is_not_ours_and_private_is_refused() {
             .env("TMPDIR", &tmp)
             .args(["run", "--fast", "--source"])
             .arg(fixture("demo/upright-0.jpg"))
+            .arg("--journal")
+            .arg(home.join("replay.sqlite"))
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(2));

@@ -11,8 +11,12 @@ use common::{fixture, tempdir};
 use hunch::journal::Journal;
 use hunch::vocab::MonitorState;
 
-/// Quick timings so a 20-second recording shows the whole policy (see expected_alerts).
+/// Quick timings so a 20-second recording shows the whole policy. The replay gives a
+/// frame every 0.25 s, as a camera at `interval_seconds = 0.25` would (the filter's
+/// windows are checked against that rate).
 const CONFIG: &str = "
+[camera]
+interval_seconds = 0.25
 [filter]
 smooth_seconds = 1.0
 sustain_seconds = 4.0

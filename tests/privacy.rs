@@ -68,6 +68,8 @@ fn no_network_no_telemetry_and_nothing_readable_by_others() {
             "20",
             "--source",
             fixture("demo").to_str().unwrap(),
+            "--journal",
+            home.join("data/hunch/journal.sqlite").to_str().unwrap(),
         ],
     );
     traces += &traced(&home, &["report", "--html", report.to_str().unwrap()]);

@@ -567,6 +567,8 @@ fn without_a_tray_host_the_monitor_runs_and_logs_nothing_alarming() {
     let run = hunch_in(&home)
         .args(["run", "--model", "lite", "--speed", "5", "--source"])
         .arg(&rec)
+        .arg("--journal")
+        .arg(home.join("data/hunch/journal.sqlite"))
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .env("HUNCH_LOG", "info")
         .stdout(Stdio::null())
@@ -613,6 +615,8 @@ fn without_a_tray_host_the_monitor_runs_and_logs_nothing_alarming() {
     let o = hunch_in(&home)
         .args(["run", "--model", "lite", "--fast", "--source"])
         .arg(&rec)
+        .arg("--journal")
+        .arg(home.join("data/hunch/journal.sqlite"))
         .env(
             "DBUS_SESSION_BUS_ADDRESS",
             format!("unix:path={}", home.join("no-bus").display()),

@@ -239,6 +239,8 @@ fn watch_follows_a_running_monitor_over_the_control_socket() {
             "--source",
         ])
         .arg(fixture("demo"))
+        .arg("--journal")
+        .arg(home.join("data/hunch/journal.sqlite"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

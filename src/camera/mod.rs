@@ -67,6 +67,14 @@ pub trait FrameSource: Send {
     /// replay) ignores this.
     fn set_attentive(&mut self, _attentive: bool) {}
 
+    /// The time this source means to leave between samples now, seconds, when it keeps a
+    /// cadence (a camera; a replay sampled like one). A sample that comes much later than
+    /// that stands for no more than one interval: the time between was not watched (the
+    /// process was stopped, the clock jumped). `None`: every recorded frame is a sample.
+    fn cadence(&self) -> Option<f64> {
+        None
+    }
+
     /// A change in who has the camera since the last call, if any: another application
     /// took it, or gave it back. Called on every turn of the daemon's loop; must not block.
     fn sharing(&mut self) -> Option<Sharing> {

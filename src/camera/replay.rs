@@ -135,6 +135,10 @@ impl FrameSource for Replay {
     fn set_attentive(&mut self, attentive: bool) {
         self.attentive = attentive;
     }
+
+    fn cadence(&self) -> Option<f64> {
+        self.cadence.map(|p| p.interval(self.attentive))
+    }
 }
 
 #[cfg(test)]

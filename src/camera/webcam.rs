@@ -406,6 +406,10 @@ impl FrameSource for Webcam {
             .store(interval.to_bits(), Ordering::Relaxed);
     }
 
+    fn cadence(&self) -> Option<f64> {
+        Some(self.shared.interval())
+    }
+
     fn sharing(&mut self) -> Option<Sharing> {
         if let Some(holders) = self.watch.as_ref().and_then(DeviceWatch::changed) {
             self.sharing.holders_changed(holders);

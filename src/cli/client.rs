@@ -43,9 +43,11 @@ pub fn status_text(s: &Status) -> String {
         out += &format!("alerts snoozed until {}\n", hunch::human::clock_time(ms));
     }
     out += &format!("head forward   {angle}\n");
-    out += &format!("source         {}\n", s.source);
+    // The source and its trouble can name another program (from its process name):
+    // shown escaped.
+    out += &format!("source         {}\n", hunch::human::printable(&s.source));
     if let Some(why) = &s.source_trouble {
-        out += &format!("source trouble {why}\n");
+        out += &format!("source trouble {}\n", hunch::human::printable(why));
     }
     out += &format!(
         "today          {} hunched of {} monitored ({})\n",

@@ -102,8 +102,9 @@ pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode>
     );
     let offset = recording.frames.first().map_or(0.0, |f| f.t);
     let tmp = super::run::private_tempdir("hunch-demo")?;
-    let journal = super::run::open_journal(Some(
-        args.journal
+    let journal = super::journal::monitor(Some(
+        &args
+            .journal
             .clone()
             .unwrap_or_else(|| tmp.join("journal.sqlite")),
     ))?;

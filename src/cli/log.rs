@@ -7,7 +7,6 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use hunch::diary::{parse_duration, parse_when, Headache, HeadacheKind};
 use hunch::human::short_duration;
-use hunch::journal::Journal;
 
 #[derive(Debug, Args)]
 #[command(
@@ -69,10 +68,6 @@ pub enum LogCommand {
 /// The intensity given when none is: a moderate headache.
 pub const DEFAULT_INTENSITY: u8 = 5;
 
-fn journal(path: &Option<PathBuf>) -> anyhow::Result<Journal> {
-    super::run::open_journal(path.clone())
-}
-
 /// Applies what was given on the command line to `h`; every value is checked before
 /// anything is written.
 fn apply(mut h: Headache, e: &EntryArgs, now: &jiff::Zoned) -> anyhow::Result<Headache> {
@@ -108,11 +103,13 @@ fn describe(h: &Headache) -> String {
     if let Some(d) = h.duration_s {
         s += &format!(", {}", short_duration(d as f64));
     }
+    // Free text is shown with its control characters escaped: a note cannot rewrite the
+    // terminal or forge another entry's line.
     if let Some(m) = &h.medication {
-        s += &format!(", took {m}");
+        s += &format!(", took {}", hunch::human::printable(m));
     }
     if let Some(n) = &h.note {
-        s += &format!(" — {n}");
+        s += &format!(" — {}", hunch::human::printable(n));
     }
     s
 }
@@ -123,7 +120,7 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
         LogCommand::Headache(e) => {
             // Parse and check everything before the journal is even opened.
             let h = apply(Headache::new(now.timestamp(), DEFAULT_INTENSITY), e, &now)?;
-            let mut j = journal(&args.journal)?;
+            let mut j = super::journal::write(args.journal.as_deref())?;
             let id = j.add_headache(
                 &h,
                 now.timestamp().as_millisecond(),
@@ -135,10 +132,13 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
             }
         }
         LogCommand::List { days, json } => {
-            let j = journal(&args.journal)?;
             let to = now.timestamp().as_millisecond() + 86_400_000;
             let from = to - (*days as i64 + 1) * 86_400_000;
-            let entries = j.headaches(from, to)?;
+            // Reading never creates a journal: none yet is an empty diary.
+            let entries = match super::journal::read_if_any(args.journal.as_deref())? {
+                Some(j) => j.headaches(from, to)?,
+                None => Vec::new(),
+            };
             if *json {
                 for h in &entries {
                     outln!(
@@ -158,7 +158,9 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
             }
         }
         LogCommand::Edit { id, entry } => {
-            let mut j = journal(&args.journal)?;
+            let no_entry = || format!("there is no entry #{id} (see `hunch log list`)");
+            let mut j =
+                super::journal::write_existing(args.journal.as_deref())?.with_context(no_entry)?;
             let old = j
                 .headache(*id)?
                 .with_context(|| format!("there is no entry #{id} (see `hunch log list`)"))?;
@@ -169,7 +171,9 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
             outln!("#{id} now: {}", describe(&new));
         }
         LogCommand::Remove { id } => {
-            let mut j = journal(&args.journal)?;
+            let Some(mut j) = super::journal::write_existing(args.journal.as_deref())? else {
+                bail!("there is no entry #{id} (see `hunch log list`)");
+            };
             if !j.remove_headache(*id)? {
                 bail!("there is no entry #{id} (see `hunch log list`)");
             }

@@ -22,6 +22,7 @@ mod demo;
 mod doctor;
 mod eval;
 mod generate;
+mod journal;
 mod log;
 mod record;
 mod report;

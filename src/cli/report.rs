@@ -76,20 +76,6 @@ pub fn parse_date(s: &str) -> anyhow::Result<Date> {
         .with_context(|| format!("`{s}` is not a date; use YYYY-MM-DD, e.g. 2026-11-24"))
 }
 
-fn open_journal(path: &Option<PathBuf>) -> anyhow::Result<Journal> {
-    let path = match path {
-        Some(p) => p.clone(),
-        None => Journal::default_path()?,
-    };
-    if !path.exists() {
-        bail!(
-            "no journal yet at {}: hunch has not monitored anything. Start `hunch run`, or try `hunch demo`",
-            path.display()
-        );
-    }
-    Ok(Journal::open_read_only(&path)?)
-}
-
 /// The days a report covers.
 fn period(args: &ReportArgs, today: Date) -> anyhow::Result<(Date, Date)> {
     let to = args
@@ -131,8 +117,9 @@ fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The diary comparison: every day from the diary's start to yesterday (today is not over:
-/// a headache may still come).
+/// The diary comparison: every day from the diary's start — the day of its earliest entry,
+/// or the day the diary was begun if that is earlier (entries can be back-dated), or
+/// `--diary-since` — to yesterday (today is not over: a headache may still come).
 fn headaches(
     journal: &Journal,
     args: &ReportArgs,
@@ -140,16 +127,32 @@ fn headaches(
     tz: &TimeZone,
 ) -> anyhow::Result<hunch::diary::DiaryComparison> {
     use hunch::diary::{compare, CompareOptions, DayPosture, DiaryDay, DiaryWindow};
-    let first = match &args.diary_since {
-        Some(d) => parse_date(d)?,
-        None => match journal.get_meta(Journal::DIARY_STARTED)? {
-            Some(d) => parse_date(&d)?,
-            None => bail!("no headache diary yet: log one with `hunch log headache`, and the comparison builds up over the following weeks"),
-        },
+    let earliest = journal
+        .first_headache_ms()?
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| t.to_zoned(tz.clone()).date());
+    let started = journal
+        .get_meta(Journal::DIARY_STARTED)?
+        .map(|d| parse_date(&d))
+        .transpose()?;
+    let first = match (&args.diary_since, started, earliest) {
+        (Some(d), _, _) => parse_date(d)?,
+        (None, Some(s), Some(e)) => s.min(e),
+        (None, Some(d), None) | (None, None, Some(d)) => d,
+        (None, None, None) => bail!("no headache diary yet: log one with `hunch log headache`, and the comparison builds up over the following weeks"),
     };
+    let last = today.yesterday()?;
+    // As far back as any report looks, and no further.
+    let oldest = last.checked_sub(jiff::Span::new().days(store::MAX_RANGE_DAYS - 1))?;
+    if args.diary_since.is_some() && first < oldest {
+        bail!(
+            "--diary-since goes back at most {} days (to {oldest})",
+            store::MAX_RANGE_DAYS
+        );
+    }
     let window = DiaryWindow {
-        first,
-        last: today.yesterday()?,
+        first: first.max(oldest),
+        last,
     };
     let mut days = Vec::new();
     for date in window.dates() {
@@ -160,9 +163,9 @@ fn headaches(
             hunched_s: d.hunched_s,
         });
     }
-    let start = Period::day(first, tz)?.start_ms;
+    // Every entry up to today, so that those outside the window are counted and said.
     let end = Period::day(today, tz)?.end_ms;
-    let entries = DiaryDay::from_headaches(&journal.headaches(start, end)?, tz);
+    let entries = DiaryDay::from_headaches(&journal.headaches(i64::MIN, end)?, tz);
     Ok(compare(&days, &entries, window, &CompareOptions::default()))
 }
 
@@ -176,7 +179,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         enter_deg: config.filter.enter_deg,
         exit_deg: config.filter.exit_deg,
     };
-    let journal = open_journal(&args.journal)?;
+    let journal = super::journal::read(args.journal.as_deref())?;
     if args.headaches {
         let c = headaches(&journal, &args, today, &tz)?;
         if let Some(out) = &args.html {
@@ -265,7 +268,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     if to < from {
         bail!("--to ({to}) is before --from ({from})");
     }
-    let journal = open_journal(&args.journal)?;
+    let journal = super::journal::read(args.journal.as_deref())?;
     let start = Period::day(from, &tz)?.start_ms;
     let end = Period::day(to, &tz)?.end_ms;
     let out = std::io::stdout().lock();

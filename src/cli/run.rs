@@ -15,7 +15,6 @@ use hunch::camera::FrameSource;
 use hunch::clock::{Clock, SystemClock, VirtualClock};
 use hunch::daemon::session::{Logind, NoSession};
 use hunch::daemon::{Daemon, Parts, Settings};
-use hunch::journal::{Journal, Opened};
 use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
 use hunch::posture::Calibration;
@@ -33,7 +32,8 @@ pub struct RunArgs {
     /// With --source: replay N times faster than recorded.
     #[arg(long, requires = "source", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub speed: Option<u16>,
-    /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
+    /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite; a replay with --source
+    /// needs one of its own).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
     #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
@@ -77,27 +77,21 @@ pub fn source_and_clock(
     })
 }
 
-/// Opens the journal, telling the user when an unreadable one was moved aside.
-pub fn open_journal(path: Option<PathBuf>) -> anyhow::Result<Journal> {
-    let path = match path {
-        Some(p) => p,
-        None => Journal::default_path()?,
-    };
-    let (journal, opened) = Journal::open(&path)?;
-    if let Opened::Replaced { moved_to, reason } = &opened {
-        eprintln!(
-            "hunch: the journal could not be read ({reason}); it was moved to {} and a new one started",
-            moved_to.display()
+pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> {
+    if args.source.is_some() && args.journal.is_none() {
+        // A recording's timeline is not the user's day: replayed fast, or paced faster
+        // than real time, its samples would even lie in the future.
+        anyhow::bail!(
+            "a replay (--source) writes the recording's timeline, not your day: give it a journal of its own with --journal FILE, and read it with `hunch report --journal FILE`"
         );
     }
-    Ok(journal)
-}
-
-pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> {
     let config = super::load_config()?;
     let calibration = Calibration::load(&Calibration::default_path()?)?;
     // One monitor per user; the lock goes with the process, even on SIGKILL.
     let _lock = hunch::control::lock(&hunch::paths::runtime_dir()?)?;
+    // The journal before the camera or the models: a journal that cannot be written, or
+    // that another monitor writes, stops hunch here with the fix, having touched nothing.
+    let journal = super::journal::monitor(args.journal.as_deref())?;
     let (tx, commands) = mpsc::channel();
     hunch::control::serve(&hunch::control::socket_path()?, tx.clone())?;
     let stop = stop_on_signals()?;
@@ -113,7 +107,6 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         config.filter,
         config.policy,
     );
-    let journal = open_journal(args.journal)?;
     let journal_path = journal.path().to_path_buf();
     let tray = if args.no_tray {
         None
@@ -185,7 +178,13 @@ pub fn cameras() -> anyhow::Result<ExitCode> {
     }
     let p = super::load_config()?.camera;
     for cam in list {
-        outln!("{}: {} ({})", cam.index, cam.name, cam.description);
+        // Names the device reports: shown escaped, whatever it put in them.
+        outln!(
+            "{}: {} ({})",
+            cam.index,
+            hunch::human::printable(&cam.name),
+            hunch::human::printable(&cam.description)
+        );
         match cam.formats {
             Ok(mut formats) => {
                 formats.sort_by_key(|f| {

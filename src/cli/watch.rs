@@ -84,7 +84,7 @@ fn own_daemon(engine_args: &EngineArgs, args: &WatchArgs) -> anyhow::Result<(Dae
         config.policy,
     );
     let tmp = super::run::private_tempdir("hunch-watch")?;
-    let (journal, _) = hunch::journal::Journal::open(&tmp.join("journal.sqlite"))?;
+    let journal = super::journal::monitor(Some(&tmp.join("journal.sqlite")))?;
     let (_tx, commands) = std::sync::mpsc::channel();
     let daemon = Daemon::new(Parts {
         source,

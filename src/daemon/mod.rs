@@ -554,9 +554,17 @@ impl Daemon {
         step: Option<&Step>,
     ) -> Result<(), DaemonError> {
         let max_ms = (self.settings.max_sample_seconds * 1000.0).round() as i64;
-        let dt = self
-            .last_wall
-            .map_or(0, |last| (wall - last).clamp(0, max_ms));
+        // The interval this sample was due after: held samples keep their own; the
+        // source's cadence was set after the sample before (and is changed only after
+        // this one).
+        let expected = if state.is_held() {
+            Some(self.settings.sample_interval)
+        } else {
+            self.source.cadence()
+        };
+        let dt = self.last_wall.map_or(0, |last| {
+            sample_span_ms(wall - last, expected).clamp(0, max_ms)
+        });
         self.last_wall = Some(wall);
         self.first_wall.get_or_insert(wall);
         let row = SampleRow {
@@ -960,6 +968,24 @@ pub fn cache_finished_day(
             Ok(true)
         }
         Err(_) => Ok(false),
+    }
+}
+
+/// The time a sample stands for, ms, given the `gap` since the one before and the
+/// interval it was due after (`expected`, seconds). A sample late by more than half an
+/// interval (and at least 2 s) — the process was stopped, the clock jumped forward, the
+/// machine stalled — stands for one interval only: the rest was not watched, and is a gap.
+pub fn sample_span_ms(gap: i64, expected: Option<f64>) -> i64 {
+    match expected {
+        Some(e) if e > 0.0 => {
+            let late = (e + (0.5 * e).max(2.0)) * 1000.0;
+            if gap as f64 > late {
+                (e * 1000.0).round() as i64
+            } else {
+                gap
+            }
+        }
+        _ => gap,
     }
 }
 

@@ -184,6 +184,14 @@ pub enum DiaryError {
     },
     #[error("cannot place {input:?} in time: {reason}")]
     Time { input: String, reason: String },
+    #[error(
+        "{input:?} is more than {years} years ago; the diary holds headaches since {earliest}"
+    )]
+    LongAgo {
+        input: String,
+        years: i16,
+        earliest: Date,
+    },
     #[error("no duration given: use e.g. \"2h\", \"90m\", \"1h30m\" or \"45\" (minutes)")]
     EmptyDuration,
     #[error(
@@ -272,8 +280,10 @@ pub fn parse_when(s: &str, now: &Zoned) -> Result<Timestamp, DiaryError> {
         // A bracketed IANA zone without an offset.
         (z.timestamp(), String::new())
     } else if let Some(d) = plain_date(input) {
+        check_date(d, input, now)?;
         (noon_or_now(d, now)?, String::new())
     } else if let Some((d, clock)) = date_and_clock(input) {
+        check_date(d, input, now)?;
         (
             local(d.to_datetime(parse_clock(clock)?), tz, input)?,
             String::new(),
@@ -292,7 +302,38 @@ pub fn parse_when(s: &str, now: &Zoned) -> Result<Timestamp, DiaryError> {
             hint,
         });
     }
+    check_date(at.to_zoned(tz.clone()).date(), input, now)?;
     Ok(at)
+}
+
+/// How far back a diary entry may be dated: the reports look back at most as far
+/// ([`crate::report::store::MAX_RANGE_DAYS`]).
+pub const MAX_YEARS_BACK: i16 = 10;
+
+/// A date a diary entry may have: not after today, not more than [`MAX_YEARS_BACK`]
+/// years before it. Checked before any arithmetic with it, so that a year like 9999 is
+/// refused for what it is, not for overflowing a clock.
+fn check_date(d: Date, input: &str, now: &Zoned) -> Result<(), DiaryError> {
+    let today = now.date();
+    if d > today {
+        return Err(DiaryError::FutureTime {
+            input: input.to_string(),
+            at: d.to_string(),
+            now: show(now.timestamp(), now.time_zone()),
+            hint: String::new(),
+        });
+    }
+    let earliest = today
+        .checked_sub(jiff::Span::new().years(MAX_YEARS_BACK))
+        .unwrap_or(Date::MIN);
+    if d < earliest {
+        return Err(DiaryError::LongAgo {
+            input: input.to_string(),
+            years: MAX_YEARS_BACK,
+            earliest,
+        });
+    }
+    Ok(())
 }
 
 /// `Some(None)` for the bare word, `Some(Some(rest))` for `word [at] rest`.

@@ -98,6 +98,22 @@ pub fn render_text(c: &DiaryComparison) -> String {
             s += &wrap(c.caveats);
         }
     }
+    if c.entries_outside_window > 0 {
+        s.push('\n');
+        s += &wrap(&format!(
+            "{} outside {span} {} left out: today's (the day is not over) and any before \
+             the first day (--diary-since).",
+            match c.entries_outside_window {
+                1 => "1 diary entry".to_string(),
+                n => format!("{n} diary entries"),
+            },
+            if c.entries_outside_window == 1 {
+                "is"
+            } else {
+                "are"
+            }
+        ));
+    }
     s
 }
 

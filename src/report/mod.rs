@@ -9,6 +9,10 @@
 //! running) counts as nothing at all. A sample at `t` stands for the interval `(t − dt, t]`;
 //! each interval is clipped to the day (and hour) it overlaps, so nothing is counted twice
 //! or lost at a boundary.
+//!
+//! Time is counted once even where samples overlap (two monitors once wrote one journal,
+//! or a replay wrote its timeline over the user's): in time order, each sample counts only
+//! the part of its interval after everything counted before it.
 
 pub mod render;
 pub mod store;
@@ -208,11 +212,14 @@ pub fn summarize(period: &Period, samples: &[SampleRow], events: &[Event]) -> Da
     let mut open: Option<EpisodeSpan> = None;
     let mut angles: Vec<(f64, f64)> = Vec::new();
     let mut episodes = Episodes::default();
+    // The end of the time counted so far: an overlapping sample counts only what lies after.
+    let mut counted_to = start;
     for s in samples {
-        let (a, b) = ((s.t_ms - s.dt_ms).max(start), s.t_ms.min(end));
+        let (a, b) = ((s.t_ms - s.dt_ms).max(counted_to), s.t_ms.min(end));
         if b <= a {
             continue;
         }
+        counted_to = b;
         let secs = (b - a) as f64 / 1000.0;
         let state = s.state;
         match state {
@@ -403,6 +410,37 @@ mod tests {
                 camera_open_ms: 0,
             });
         }
+    }
+
+    #[test]
+    fn overlapping_samples_are_counted_once() {
+        let day = Period::day("1970-01-02".parse().unwrap(), &utc()).unwrap();
+        let d0 = 86_400;
+        // Two timelines over the same ten minutes (two writers in one journal), one
+        // upright, one hunched, merged in time order as the journal returns them.
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        run(&mut a, d0 + 3600, 600, Upright, Some(1.0));
+        run(&mut b, d0 + 3600, 600, Hunched, Some(9.0));
+        // A sample claiming the whole stretch again, after it.
+        b.push(SampleRow {
+            t_ms: (d0 + 3600 + 600) * 1000,
+            dt_ms: 600_000,
+            state: Hunched,
+            forward_deg: Some(9.0),
+            camera_open_ms: 0,
+        });
+        let mut both: Vec<SampleRow> = a.into_iter().chain(b).collect();
+        both.sort_by_key(|s| s.t_ms);
+        let r = summarize(&day, &both, &[]);
+        assert_eq!(r.monitored_s, 600.0);
+        assert_eq!(r.upright_s + r.hunched_s, 600.0);
+        assert_eq!(r.hours[1].monitored_s, 600.0);
+        let timeline: f64 = r
+            .timeline
+            .iter()
+            .map(|s| (s.to_ms - s.from_ms) as f64)
+            .sum();
+        assert_eq!(timeline, 600_000.0);
     }
 
     #[test]

@@ -173,6 +173,8 @@ impl MonitorEnv {
     pub fn start(&self) -> Child {
         let mut child = self
             .cmd(&["run", "--source", self.home.join("rec").to_str().unwrap()])
+            .arg("--journal")
+            .arg(self.journal())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -77,3 +77,39 @@ pub fn owner(path: &Path) -> Option<u32> {
 pub fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
     std::os::unix::fs::symlink(target, link)
 }
+
+/// Renames `from` to `to` unless something is at `to` (then `AlreadyExists`): never
+/// replaces a file, not even in a race with another process.
+pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| {
+            CString::new(p.as_os_str().as_bytes())
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+        };
+        let (a, b) = (c(from)?, c(to)?);
+        // SAFETY: two NUL-terminated paths that live across the call.
+        let r = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        if r == 0 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        // File systems without the flag: the link-and-unlink way below.
+        if !matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
+            return Err(e);
+        }
+    }
+    // link(2) refuses an existing name; then the old name goes.
+    std::fs::hard_link(from, to)?;
+    std::fs::remove_file(from)
+}

@@ -1,0 +1,82 @@
+//! Reading the journal back: samples and events in time order, each stored word parsed
+//! (an unknown one is an error that names it).
+
+use super::{Journal, JournalError};
+use crate::vocab::{Event, SampleRow, UnknownWord};
+
+impl Journal {
+    /// Committed samples with `from_ms ≤ t_ms < to_ms`, in time order.
+    pub fn samples(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SampleRow>, JournalError> {
+        // Journals from before migration 3 have no camera column (a reader cannot migrate).
+        let open = if self.schema >= 3 {
+            "camera_open_ms"
+        } else {
+            "0"
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT t_ms, dt_ms, state, forward_deg, {open} FROM samples WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms"))
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([from_ms, to_ms], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<f32>>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (t_ms, dt_ms, state, forward_deg, camera_open_ms) = row.map_err(|e| self.sql(e))?;
+            out.push(SampleRow {
+                t_ms,
+                dt_ms,
+                state: self.word(&state)?,
+                forward_deg,
+                camera_open_ms,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Parses a stored word, or names it in the error.
+    pub(super) fn word<W: std::str::FromStr<Err = UnknownWord>>(
+        &self,
+        s: &str,
+    ) -> Result<W, JournalError> {
+        s.parse().map_err(|source| JournalError::Unknown {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Committed events with `from_ms ≤ t_ms < to_ms`, in time order.
+    pub fn events(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Event>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT t_ms, kind, detail FROM events WHERE t_ms >= ?1 AND t_ms < ?2 ORDER BY t_ms, rowid")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([from_ms, to_ms], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (t_ms, kind, detail) = row.map_err(|e| self.sql(e))?;
+            out.push(Event {
+                t_ms,
+                kind: self.word(&kind)?,
+                detail,
+            });
+        }
+        Ok(out)
+    }
+}
