@@ -36,14 +36,12 @@ impl Tmpfs {
         match o {
             Ok(o) if o.status.success() => Some(Tmpfs { dir }),
             Ok(o) => {
-                eprintln!(
-                    "SKIPPED: cannot mount a tmpfs here (needs root): {}",
-                    String::from_utf8_lossy(&o.stderr).trim()
-                );
+                let why = String::from_utf8_lossy(&o.stderr).trim().to_string();
+                common::skip(&format!("cannot mount a tmpfs here ({why})"));
                 None
             }
             Err(e) => {
-                eprintln!("SKIPPED: cannot run mount: {e}");
+                common::skip(&format!("cannot run mount ({e})"));
                 None
             }
         }
@@ -521,6 +519,6 @@ fn a_runtime_directory_that_is_not_ours_and_private_is_refused() {
             .unwrap();
         assert_eq!(o.status.code(), Some(2));
     } else {
-        eprintln!("SKIPPED the foreign-owner case: needs root to chown");
+        common::skip("the foreign-owner case needs root to chown");
     }
 }
