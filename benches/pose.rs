@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use hunch::models::{ModelPaths, ModelVariant};
+use hunch::pose::models::{ModelPaths, ModelVariant};
 use hunch::pose::{
     warp::{warp_into, warp_into_scalar, Border},
     Detector, Landmarker, PoseEngine, SessionOptions,
@@ -42,7 +42,7 @@ fn images() -> Vec<(&'static str, image::RgbImage)> {
         .map(|n| {
             (
                 *n,
-                hunch::image_io::load_rgb(&dir.join(n)).expect("fixture"),
+                hunch::support::image_io::load_rgb(&dir.join(n)).expect("fixture"),
             )
         })
         .collect()
@@ -73,7 +73,7 @@ fn threads() -> Vec<usize> {
 }
 
 fn bench(c: &mut Criterion) {
-    let env = hunch::runtime::init(None).expect("ONNX Runtime: run scripts/setup");
+    let env = hunch::pose::runtime::init(None).expect("ONNX Runtime: run scripts/setup");
     let imgs = images();
     let webcam = &imgs[2].1;
 
@@ -141,7 +141,7 @@ fn bench(c: &mut Criterion) {
     });
     let jpeg = root().join(JPEGS[0]);
     g.bench_function("jpeg_decode_640x480", |b| {
-        b.iter(|| hunch::image_io::load_rgb(&jpeg).expect("jpeg"))
+        b.iter(|| hunch::support::image_io::load_rgb(&jpeg).expect("jpeg"))
     });
     g.finish();
 
@@ -225,7 +225,7 @@ fn bench(c: &mut Criterion) {
                 let file = Path::new(jpeg).file_name().expect("name").to_string_lossy();
                 g.bench_function(BenchmarkId::new(format!("jpeg_image_{name}"), file), |b| {
                     b.iter(|| {
-                        let img = hunch::image_io::load_rgb(&path).expect("jpeg");
+                        let img = hunch::support::image_io::load_rgb(&path).expect("jpeg");
                         engine.estimate(&img).expect("estimate")
                     })
                 });
@@ -239,7 +239,7 @@ fn bench(c: &mut Criterion) {
             engine.reset();
             g.bench_function(format!("jpeg_track_{name}"), |b| {
                 b.iter(|| {
-                    let img = hunch::image_io::load_rgb(&path).expect("jpeg");
+                    let img = hunch::support::image_io::load_rgb(&path).expect("jpeg");
                     engine.track(&img).expect("track")
                 })
             });

@@ -94,7 +94,7 @@ fn bench(c: &mut Criterion) {
     // The monitor fills the cache as days end.
     let mut d = first;
     while d <= last {
-        hunch::daemon::cache_finished_day(&mut j, d, &tz, warm_now).unwrap();
+        hunch::report::store::cache_finished_day(&mut j, d, &tz, warm_now).unwrap();
         d = d.tomorrow().unwrap();
     }
     g.bench_function("year_per_day_warm", |b| {

@@ -97,7 +97,7 @@ pub enum ConfigError {
 
 impl Config {
     pub fn default_path() -> Option<PathBuf> {
-        crate::paths::config_dir().map(|d| d.join("config.toml"))
+        crate::support::paths::config_dir().map(|d| d.join("config.toml"))
     }
 
     /// Loads `path`; a missing file means all defaults.

@@ -8,7 +8,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     // Before any thread starts and before ONNX Runtime can load: no telemetry from it.
-    hunch::runtime::disable_telemetry();
+    hunch::pose::runtime::disable_telemetry();
     let args = cli::Cli::parse();
     init_logging(args.command.default_log_level());
     match cli::run(args) {

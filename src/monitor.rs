@@ -5,7 +5,7 @@
 
 use image::RgbImage;
 
-use crate::frame::Exposure;
+use crate::camera::Exposure;
 use crate::policy::{Alert, Policy, PolicyParams, Until};
 use crate::pose::{PoseEngine, PoseError};
 use crate::posture::{self, FilterParams, ModelParams, Neutral, PostureFilter, Rejection, Sample};
@@ -66,8 +66,29 @@ impl Monitor {
         (p.enter_deg, p.exit_deg)
     }
 
-    pub fn policy_mut(&mut self) -> &mut Policy {
-        &mut self.policy
+    /// Holds alerts until `t + seconds`; monitoring goes on.
+    pub fn snooze(&mut self, t: f64, seconds: f64) {
+        self.policy.snooze(t, seconds);
+    }
+
+    /// Ends a pause and a snooze.
+    pub fn resume(&mut self) {
+        self.policy.resume();
+    }
+
+    /// Follows the screen lock (locked: monitoring is held).
+    pub fn set_locked(&mut self, locked: bool) {
+        self.policy.set_locked(locked);
+    }
+
+    /// Follows another application using the camera (while it does, monitoring is held).
+    pub fn set_camera_in_use(&mut self, in_use: bool) {
+        self.policy.set_camera_in_use(in_use);
+    }
+
+    /// The pause and the snooze in effect at `t`, if any (an expired one ends here).
+    pub fn holds(&mut self, t: f64) -> (Option<Until>, Option<f64>) {
+        (self.policy.paused(t), self.policy.snoozed_until(t))
     }
 
     /// Measures against `neutral` from now on (a new calibration). The filter starts

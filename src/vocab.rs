@@ -4,7 +4,6 @@
 //! the daemon and the reports all import this module downwards; it imports nothing of
 //! theirs.
 
-use image::RgbImage;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -372,15 +371,6 @@ impl Limit {
     pub fn check_all(limits: &[Limit]) -> Result<(), BadSetting> {
         limits.iter().try_for_each(Limit::check)
     }
-}
-
-/// One frame, in memory only.
-#[derive(Debug, Clone)]
-pub struct Frame {
-    pub image: RgbImage,
-    /// Seconds on the source's clock (the recording's own clock for replays).
-    pub t: f64,
-    pub index: u64,
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use hunch::frame::Exposure;
-use hunch::models::ModelVariant;
+use hunch::camera::Exposure;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::{CalibrationError, Calibrator, Rejection};
 use image::RgbImage;
 

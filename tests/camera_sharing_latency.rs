@@ -21,16 +21,16 @@ use std::sync::mpsc::channel;
 use common::{demo_frames, demo_neutral, engine, tempdir};
 use hunch::camera::replay::Replay;
 use hunch::camera::{CameraParams, FrameSource};
-use hunch::clock::{Clock, VirtualClock};
 use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings};
 use hunch::journal::Journal;
-use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
 use hunch::notify::PrintNotifier;
 use hunch::policy::PolicyParams;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::{FilterParams, ModelParams, Neutral};
 use hunch::recording::{Label, Recording, Role};
+use hunch::support::clock::{Clock, VirtualClock};
 use hunch::vocab::{EventKind, MonitorState};
 
 const WALL0: i64 = 1_795_514_400_000;

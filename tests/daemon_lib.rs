@@ -15,18 +15,18 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 
 use common::{demo_frames, demo_neutral, engine, tempdir};
-use hunch::clock::{Clock, SystemClock, VirtualClock};
-use hunch::command::{Command, Incoming, Origin, PauseFor, Reply};
+use hunch::control::command::{Command, Incoming, Origin, PauseFor, Reply};
 use hunch::daemon::session::{Logind, NoSession, SessionEvent, SessionWatch};
 use hunch::daemon::{Daemon, Finished, Parts, Settings, StopReason};
 use hunch::journal::Journal;
-use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
 use hunch::notify::{command_for_action, PrintNotifier, ACTION_PAUSE};
 use hunch::policy::PolicyParams;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::{FilterParams, ModelParams, Neutral};
 use hunch::recording::{Recording, Role};
 use hunch::report::{store, DaySummary, Period};
+use hunch::support::clock::{Clock, SystemClock, VirtualClock};
 use hunch::vocab::{Event, EventKind, MonitorState, SampleRow};
 
 /// 2026-11-24 10:00 UTC: a fixed start so two runs journal identical times.
@@ -419,7 +419,7 @@ impl hunch::camera::FrameSource for Spy {
     fn release(&mut self, clock: &dyn Clock) -> bool {
         self.inner.release(clock)
     }
-    fn next_frame(&mut self) -> Result<Option<hunch::vocab::Frame>, hunch::camera::SourceError> {
+    fn next_frame(&mut self) -> Result<Option<hunch::camera::Frame>, hunch::camera::SourceError> {
         self.inner.next_frame()
     }
     fn id(&self) -> String {

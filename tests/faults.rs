@@ -472,7 +472,7 @@ fn a_runtime_directory_that_is_not_ours_and_private_is_refused() {
     let home = tempdir("fault-rundir");
     let tmp = home.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
-    let uid = hunch::paths::uid().unwrap();
+    let uid = hunch::support::paths::uid().unwrap();
     let dir = tmp.join(format!("hunch-{uid}"));
     let status = |home: &Path| {
         hunch_in(home)

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use hunch::models::ModelVariant;
+use hunch::pose::models::ModelVariant;
 use hunch::pose::Roi;
 
 const IMAGES: [&str; 3] = ["astronaut", "camera", "webcam_like"];

@@ -15,7 +15,7 @@
 mod common;
 
 use common::*;
-use hunch::models::ModelVariant;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::{extract, Rejection};
 use image::RgbImage;
 

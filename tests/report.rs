@@ -277,7 +277,7 @@ fn the_monitor_s_own_journal_reports_what_the_demo_printed() {
     assert!(
         printed.contains(&format!(
             "hunched        {}",
-            hunch::human::duration(hunched)
+            hunch::support::human::duration(hunched)
         )),
         "{printed} vs {hunched}"
     );
@@ -300,19 +300,22 @@ fn finished_days_are_cached_and_the_cache_matches_a_fresh_computation() {
             .is_some()
     };
     // While the day may still receive samples it is not cached...
-    assert!(!hunch::daemon::cache_finished_day(&mut j, date, &tz, at("2026-11-20T23:59")).unwrap());
+    assert!(
+        !hunch::report::store::cache_finished_day(&mut j, date, &tz, at("2026-11-20T23:59"))
+            .unwrap()
+    );
     assert!(!cached(&j));
     assert_eq!(store::day(&j, date, &tz).unwrap(), fresh);
     // ...once it is over, the summary is cached and read back identical.
     let later = at("2026-11-22T00:00");
-    assert!(hunch::daemon::cache_finished_day(&mut j, date, &tz, later).unwrap());
+    assert!(hunch::report::store::cache_finished_day(&mut j, date, &tz, later).unwrap());
     assert!(cached(&j));
-    assert!(!hunch::daemon::cache_finished_day(&mut j, date, &tz, later).unwrap());
+    assert!(!hunch::report::store::cache_finished_day(&mut j, date, &tz, later).unwrap());
     assert_eq!(store::day(&j, date, &tz).unwrap(), fresh);
     assert_eq!(fresh.hunched_s, 900.0);
     // Days without samples are never cached.
     let empty: jiff::civil::Date = "2026-11-19".parse().unwrap();
-    assert!(!hunch::daemon::cache_finished_day(&mut j, empty, &tz, later).unwrap());
+    assert!(!hunch::report::store::cache_finished_day(&mut j, empty, &tz, later).unwrap());
     assert!(j
         .cached_day("2026-11-19", "Europe/Berlin", store::REPORT_VERSION)
         .unwrap()

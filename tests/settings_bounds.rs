@@ -14,8 +14,8 @@
 mod common;
 
 use hunch::config::Config;
-use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
+use hunch::pose::models::ModelVariant;
 use hunch::pose::{PoseEngine, PoseEstimate};
 use hunch::recording::Role;
 use hunch::vocab::MonitorState;
@@ -33,8 +33,8 @@ fn demo(engine: &mut PoseEngine) -> Demo {
     let poses = frames
         .iter()
         .map(|f| {
-            let img = hunch::image_io::load_rgb(&f.path).expect("a demo frame");
-            let blank = hunch::frame::Exposure::of(&img).is_blank();
+            let img = hunch::support::image_io::load_rgb(&f.path).expect("a demo frame");
+            let blank = hunch::camera::Exposure::of(&img).is_blank();
             let est = (!blank).then(|| engine.track(&img).expect("inference"));
             (f.time_s.unwrap_or(0.0) - t0, est)
         })

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hunch::models::ModelVariant;
+use hunch::pose::models::ModelVariant;
 use image::{Rgb, RgbImage};
 
 const SHIFTS: [(i32, i32); 8] = [
@@ -92,8 +92,8 @@ fn lost_track_falls_back_to_the_detector() {
 fn one_session_at_a_time_gives_the_same_landmarks() {
     let base = image("webcam_like.png");
     let empty = RgbImage::from_pixel(base.width(), base.height(), Rgb([90, 90, 90]));
-    let env = hunch::runtime::init(None).expect("ONNX Runtime");
-    let models = hunch::models::ModelPaths::in_dir(
+    let env = hunch::pose::runtime::init(None).expect("ONNX Runtime");
+    let models = hunch::pose::models::ModelPaths::in_dir(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
         ModelVariant::Full,
     )

@@ -1,6 +1,7 @@
 //! Where frames come from. Everything downstream sees only [`FrameSource`]: the real
 //! camera ([`webcam::Webcam`]) and a [`replay::Replay`] of a recording look the same.
 
+pub mod frame;
 pub mod replay;
 pub mod sharing;
 pub mod webcam;
@@ -10,9 +11,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::clock::Clock;
+use crate::support::clock::Clock;
 use crate::vocab::BadSetting;
-pub use crate::vocab::Frame;
+pub use frame::{Exposure, Frame};
 pub use sharing::Sharing;
 
 #[derive(Debug, Error)]
@@ -20,7 +21,7 @@ pub enum SourceError {
     #[error(transparent)]
     Recording(#[from] crate::recording::RecordingError),
     #[error(transparent)]
-    Image(#[from] crate::image_io::ImageError),
+    Image(#[from] crate::support::image_io::ImageError),
     #[error("camera: {0}")]
     Camera(String),
 }
@@ -54,6 +55,12 @@ pub trait FrameSource: Send {
 
     /// A stable name for the source, stored with the calibration.
     fn id(&self) -> String;
+
+    /// Whether this is a device the user can act on (plug in, free, allow): its trouble
+    /// is worth a notification. A replay's bad frame is only skipped.
+    fn is_device(&self) -> bool {
+        false
+    }
 
     /// How long the device has been open (its light on) since the last call, ms. A replay
     /// has no device: 0.

@@ -1,6 +1,6 @@
 //! Replaying a recording ([`crate::recording`]) as a frame source. Paced by the clock it
 //! is polled with: on the real clock frames arrive at their recorded times, on a
-//! [`crate::clock::VirtualClock`] as fast as they decode, with the same timeline. A
+//! [`crate::support::clock::VirtualClock`] as fast as they decode, with the same timeline. A
 //! consumer slower than the recording gets what a camera would give it: the latest frame,
 //! the ones it had no time for dropped. A [`Replay::paced`] replay also samples the
 //! recording the way the webcam samples the camera, at the full or the steady rate
@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use super::{CameraParams, Frame, FrameSource, Poll, SourceError};
-use crate::clock::Clock;
 use crate::recording::Recording;
+use crate::support::clock::Clock;
 
 pub struct Replay {
     recording: Recording,
@@ -69,7 +69,7 @@ impl Replay {
         let f = &self.recording.frames[self.pos];
         let index = self.pos as u64;
         self.pos += 1;
-        let image = crate::image_io::load_rgb(&f.path)?;
+        let image = crate::support::image_io::load_rgb(&f.path)?;
         Ok(Frame {
             image,
             t: f.t,
@@ -144,8 +144,8 @@ impl FrameSource for Replay {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::VirtualClock;
     use crate::recording::RecordedFrame;
+    use crate::support::clock::VirtualClock;
 
     fn replay(times: &[f64]) -> Replay {
         let img = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -28,8 +28,8 @@ use nokhwa::Camera;
 
 use super::sharing::{DeviceWatch, SharingState};
 use super::{CameraParams, Frame, FrameSource, PixelFormat, Poll, Sharing, SourceError};
-use crate::clock::Clock;
-use crate::frame::Exposure;
+use crate::camera::Exposure;
+use crate::support::clock::Clock;
 
 /// A camera and the formats it offers, for `hunch cameras`.
 #[derive(Debug, Clone)]
@@ -393,6 +393,10 @@ impl FrameSource for Webcam {
 
     fn id(&self) -> String {
         format!("camera:{}", self.params.index)
+    }
+
+    fn is_device(&self) -> bool {
+        true
     }
 
     fn take_open_ms(&mut self) -> i64 {

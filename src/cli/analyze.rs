@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::Args;
-use hunch::models::ModelVariant;
+use hunch::pose::models::ModelVariant;
 use hunch::pose::{PoseEstimate, LANDMARK_NAMES};
 use serde_json::json;
 
@@ -59,7 +59,7 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
     let stdout = std::io::stdout();
     let mut failures = 0usize;
     for path in &args.images {
-        let img = match hunch::image_io::load_rgb(path) {
+        let img = match hunch::support::image_io::load_rgb(path) {
             Ok(img) => img,
             Err(e) => {
                 eprintln!("hunch: {e}");
@@ -94,7 +94,7 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
         if let (Some(target), Some(pose)) = (&args.overlay, &est.pose) {
             let file = overlay_path(target, path);
             let mut canvas = img;
-            hunch::overlay::draw_pose(&mut canvas, pose);
+            hunch::eval::overlay::draw_pose(&mut canvas, pose);
             if let Err(e) = save_overlay(&canvas, &file) {
                 eprintln!("hunch: cannot write overlay {}: {e:#}", file.display());
                 failures += 1;
@@ -126,7 +126,7 @@ fn save_overlay(canvas: &image::RgbImage, file: &Path) -> anyhow::Result<()> {
     let format = image::ImageFormat::from_path(file).unwrap_or(image::ImageFormat::Png);
     let mut bytes = std::io::Cursor::new(Vec::new());
     canvas.write_to(&mut bytes, format)?;
-    hunch::files::write(file, bytes.get_ref(), hunch::files::Mode::Private)?;
+    hunch::support::files::write(file, bytes.get_ref(), hunch::support::files::Mode::Private)?;
     Ok(())
 }
 

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 use hunch::camera::replay::Replay;
+use hunch::camera::Exposure;
 use hunch::camera::FrameSource;
-use hunch::frame::Exposure;
-use hunch::models::ModelVariant;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::calibration::{Calibration, MIN_FRAMES, PROFILE_VERSION};
 use hunch::posture::Calibrator;
 
@@ -176,7 +176,7 @@ struct MonitorPaused {
 impl MonitorPaused {
     /// Pauses the running monitor, if one answers, and waits for it to let go of the camera.
     fn pause() -> Option<MonitorPaused> {
-        use hunch::command::{Command, PauseFor, Reply};
+        use hunch::control::command::{Command, PauseFor, Reply};
         let sock = hunch::control::socket_path().ok()?;
         let pause = Command::Pause {
             length: PauseFor::UntilResumed,
@@ -196,7 +196,7 @@ impl MonitorPaused {
 
     /// Has the monitor measure against the profile just saved.
     fn reload(&self) {
-        use hunch::command::{Command, Reply};
+        use hunch::control::command::{Command, Reply};
         match hunch::control::request(&self.sock, &Command::ReloadCalibration) {
             Ok(Reply::Ok { .. }) => {
                 eprintln!("The running monitor now measures against the new calibration.")
@@ -212,6 +212,6 @@ impl MonitorPaused {
 
 impl Drop for MonitorPaused {
     fn drop(&mut self) {
-        let _ = hunch::control::request(&self.sock, &hunch::command::Command::Resume);
+        let _ = hunch::control::request(&self.sock, &hunch::control::command::Command::Resume);
     }
 }

@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::Args;
-use hunch::command::{Command, PauseFor, Reply, Status};
+use hunch::control::command::{Command, PauseFor, Reply, Status};
 use hunch::control::{request, socket_path};
-use hunch::human::{duration, percent};
+use hunch::support::human::{duration, percent};
 
 #[derive(Debug, Args)]
 pub struct DurationArg {
@@ -35,19 +35,25 @@ pub fn status_text(s: &Status) -> String {
         let until = s
             .paused_until_ms
             .map_or("until `hunch resume`".into(), |ms| {
-                format!("until {}", hunch::human::clock_time(ms))
+                format!("until {}", hunch::support::human::clock_time(ms))
             });
         out += &format!("paused         {until}\n");
     }
     if let Some(ms) = s.snoozed_until_ms {
-        out += &format!("alerts snoozed until {}\n", hunch::human::clock_time(ms));
+        out += &format!(
+            "alerts snoozed until {}\n",
+            hunch::support::human::clock_time(ms)
+        );
     }
     out += &format!("head forward   {angle}\n");
     // The source and its trouble can name another program (from its process name):
     // shown escaped.
-    out += &format!("source         {}\n", hunch::human::printable(&s.source));
+    out += &format!(
+        "source         {}\n",
+        hunch::support::human::printable(&s.source)
+    );
     if let Some(why) = &s.source_trouble {
-        out += &format!("source trouble {}\n", hunch::human::printable(why));
+        out += &format!("source trouble {}\n", hunch::support::human::printable(why));
     }
     out += &format!(
         "today          {} hunched of {} monitored ({})\n",

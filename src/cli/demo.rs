@@ -10,18 +10,18 @@ use std::sync::mpsc;
 use anyhow::Context;
 use clap::Args;
 use hunch::camera::replay::Replay;
-use hunch::clock::{Clock, SystemClock, VirtualClock};
+use hunch::camera::Exposure;
 use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings, Update};
-use hunch::frame::Exposure;
-use hunch::human::{duration, percent};
-use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
 use hunch::notify::DesktopOrPrint;
 use hunch::policy::PolicyParams;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::Calibrator;
 use hunch::recording::{Manifest, Recording, Role};
 use hunch::report::{store, Period};
+use hunch::support::clock::{Clock, SystemClock, VirtualClock};
+use hunch::support::human::{duration, percent};
 use hunch::vocab::MonitorState;
 
 use super::EngineArgs;
@@ -38,7 +38,7 @@ pub struct DemoArgs {
 
 /// Where the bundled demo recording lives: installed beside hunch, or in the checkout.
 fn demo_dir() -> anyhow::Result<PathBuf> {
-    hunch::paths::share_dirs("demo", "tests/fixtures/demo")
+    hunch::support::paths::share_dirs("demo", "tests/fixtures/demo")
         .into_iter()
         .find(|d| d.join(hunch::recording::manifest::FILE_NAME).is_file())
         .context("the demo recording was not found (tests/fixtures/demo in the checkout)")
@@ -78,7 +78,7 @@ pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode>
     // 1. Calibrate on the still, upright start, as `hunch calibrate` would.
     let mut calibrator = Calibrator::new();
     for f in frames.iter().filter(|f| f.role == Role::Calibrate) {
-        let img = hunch::image_io::load_rgb(&f.path)?;
+        let img = hunch::support::image_io::load_rgb(&f.path)?;
         let est = engine.track(&img)?;
         calibrator.push(Exposure::of(&img), &est);
     }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use hunch::models::{ModelPaths, ModelVariant, DETECTOR_FILE};
-use hunch::runtime::RuntimeError;
+use hunch::pose::models::{ModelPaths, ModelVariant, DETECTOR_FILE};
+use hunch::pose::runtime::RuntimeError;
 use serde::Serialize;
 
 use super::EngineArgs;
@@ -160,16 +160,17 @@ pub fn run(engine: &EngineArgs, args: DoctorArgs) -> anyhow::Result<ExitCode> {
 
 fn check_runtime(engine: &EngineArgs) -> Check {
     const NAME: &str = "onnx runtime";
-    let fix = hunch::runtime::FIX;
-    match hunch::runtime::init(engine.ort_lib.as_deref()) {
+    let fix = hunch::pose::runtime::FIX;
+    match hunch::pose::runtime::init(engine.ort_lib.as_deref()) {
         Ok(_) => {
-            let path = hunch::runtime::loaded_from()
+            let path = hunch::pose::runtime::loaded_from()
                 .map_or("the system library path".into(), |p| {
                     p.display().to_string()
                 });
             let origin =
-                hunch::runtime::loaded_origin().map_or(String::new(), |o| format!(" ({o})"));
-            let version = hunch::runtime::version().unwrap_or_else(|| "of unknown version".into());
+                hunch::pose::runtime::loaded_origin().map_or(String::new(), |o| format!(" ({o})"));
+            let version =
+                hunch::pose::runtime::version().unwrap_or_else(|| "of unknown version".into());
             Check::ok(NAME, format!("ONNX Runtime {version} from {path}{origin}"))
         }
         Err(RuntimeError::NotFound { searched }) => Check::fail(
@@ -186,7 +187,7 @@ fn check_runtime(engine: &EngineArgs) -> Check {
             format!(
                 "{} ({origin}) is ONNX Runtime {found}, hunch needs 1.{}",
                 path.display(),
-                hunch::runtime::ORT_MINOR
+                hunch::pose::runtime::ORT_MINOR
             ),
             fix,
         ),
@@ -247,7 +248,7 @@ fn check_models(engine: &EngineArgs, variant: ModelVariant, runtime_ok: bool) ->
         let opts = hunch::pose::SessionOptions {
             threads: engine.threads as usize,
         };
-        let loaded = hunch::runtime::init(engine.ort_lib.as_deref())
+        let loaded = hunch::pose::runtime::init(engine.ort_lib.as_deref())
             .map_err(anyhow::Error::from)
             .and_then(|env| Ok(hunch::pose::PoseEngine::new(env, &paths, opts)?));
         if let Err(e) = loaded {
@@ -522,8 +523,8 @@ fn systemctl_query(args: &[&str]) -> Option<String> {
 
 fn check_service() -> Check {
     const NAME: &str = "service";
-    let units = hunch::paths::user_unit_files();
-    let autostart = hunch::paths::autostart_files();
+    let units = hunch::support::paths::user_unit_files();
+    let autostart = hunch::support::paths::autostart_files();
     // "offline" (or nothing) when no systemd user manager answers (no login session, a
     // container, a system without systemd).
     let manager = systemctl_query(&["is-system-running"]).filter(|s| s != "offline");
@@ -634,7 +635,7 @@ fn check_journal() -> Check {
                         format!(
                             ", last {} ({} ago)",
                             local.strftime("%Y-%m-%d %H:%M"),
-                            hunch::human::duration(ago.max(0.0))
+                            hunch::support::human::duration(ago.max(0.0))
                         )
                     })
                     .unwrap_or_default(),
@@ -673,7 +674,7 @@ fn journal_counts(path: &Path) -> rusqlite::Result<(i64, Option<i64>)> {
 
 fn check_telemetry() -> Check {
     const NAME: &str = "telemetry";
-    let var = hunch::runtime::TELEMETRY_ENV;
+    let var = hunch::pose::runtime::TELEMETRY_ENV;
     if std::env::var_os(var).as_deref() != Some(std::ffi::OsStr::new("1")) {
         return Check::fail(
             NAME,

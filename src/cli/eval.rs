@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use hunch::eval::{evaluate, EvalReport, Mode, Scores};
-use hunch::models::ModelVariant;
+use hunch::pose::models::ModelVariant;
 use hunch::recording::Manifest;
 
 use super::EngineArgs;

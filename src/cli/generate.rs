@@ -88,9 +88,10 @@ pub fn run(cmd: GenerateCommand) -> anyhow::Result<ExitCode> {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cli, "hunch", &mut buf);
             let path = dir.join(clap_complete::Generator::file_name(&shell, "hunch"));
-            hunch::files::write(&path, &buf, hunch::files::Mode::Public).with_context(|| {
-                format!("cannot write {shell} completions into {}", dir.display())
-            })?;
+            hunch::support::files::write(&path, &buf, hunch::support::files::Mode::Public)
+                .with_context(|| {
+                    format!("cannot write {shell} completions into {}", dir.display())
+                })?;
             outln!("{}", path.display());
         }
         GenerateCommand::Man { dir } => {
@@ -110,10 +111,10 @@ pub fn run(cmd: GenerateCommand) -> anyhow::Result<ExitCode> {
             man.render_subcommands_section(&mut page)?;
             page.extend_from_slice(MAN_SECTIONS.as_bytes());
             man.render_version_section(&mut page)?;
-            hunch::files::write(
+            hunch::support::files::write(
                 &dir.join(man.get_filename()),
                 &page,
-                hunch::files::Mode::Public,
+                hunch::support::files::Mode::Public,
             )
             .with_context(fail)?;
             outln!("{}", dir.display());
@@ -123,7 +124,7 @@ pub fn run(cmd: GenerateCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// One page per visible command, as `clap_mangen::generate_to` names them
-/// (hunch-run.1…), each written 0644 by [`hunch::files`]' rules whatever the umask.
+/// (hunch-run.1…), each written 0644 by [`hunch::support::files`]' rules whatever the umask.
 fn write_pages(cmd: &clap::Command, dir: &Path) -> anyhow::Result<()> {
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         write_pages(sub, dir)?;
@@ -131,10 +132,10 @@ fn write_pages(cmd: &clap::Command, dir: &Path) -> anyhow::Result<()> {
     let man = clap_mangen::Man::new(cmd.clone());
     let mut page = Vec::new();
     man.render(&mut page)?;
-    hunch::files::write(
+    hunch::support::files::write(
         &dir.join(man.get_filename()),
         &page,
-        hunch::files::Mode::Public,
+        hunch::support::files::Mode::Public,
     )?;
     Ok(())
 }

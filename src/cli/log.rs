@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use hunch::diary::{parse_duration, parse_when, Headache, HeadacheKind};
-use hunch::human::short_duration;
+use hunch::support::human::short_duration;
 
 #[derive(Debug, Args)]
 #[command(
@@ -106,10 +106,10 @@ fn describe(h: &Headache) -> String {
     // Free text is shown with its control characters escaped: a note cannot rewrite the
     // terminal or forge another entry's line.
     if let Some(m) = &h.medication {
-        s += &format!(", took {}", hunch::human::printable(m));
+        s += &format!(", took {}", hunch::support::human::printable(m));
     }
     if let Some(n) = &h.note {
-        s += &format!(" — {}", hunch::human::printable(n));
+        s += &format!(" — {}", hunch::support::human::printable(n));
     }
     s
 }

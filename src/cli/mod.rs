@@ -35,8 +35,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use hunch::command::Command as MonitorCommand;
-use hunch::models::{ModelPaths, ModelVariant};
+use hunch::control::command::Command as MonitorCommand;
+use hunch::pose::models::{ModelPaths, ModelVariant};
 use hunch::pose::{PoseEngine, Residency, SessionOptions};
 
 #[derive(Debug, Parser)]
@@ -171,7 +171,7 @@ impl EngineArgs {
         variant: ModelVariant,
         residency: Residency,
     ) -> anyhow::Result<PoseEngine> {
-        let env = hunch::runtime::init(self.ort_lib.as_deref())?;
+        let env = hunch::pose::runtime::init(self.ort_lib.as_deref())?;
         let models = ModelPaths::resolve(self.models.as_deref(), variant)?;
         let opts = SessionOptions {
             threads: self.threads as usize,

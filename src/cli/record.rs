@@ -64,7 +64,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let frames_dir = args.out_dir.join("frames");
-    hunch::paths::create_private_dir(&frames_dir)
+    hunch::support::paths::create_private_dir(&frames_dir)
         .with_context(|| format!("cannot create {}", frames_dir.display()))?;
     let session = args
         .session
@@ -129,6 +129,6 @@ fn save_private_jpeg(img: &image::RgbImage, path: &Path) -> anyhow::Result<()> {
         .encode_image(img)
         .with_context(|| format!("cannot encode {}", path.display()))?;
     // A frame of the user: 0600, and never over an earlier recording's file.
-    hunch::files::create_new(path, &bytes, hunch::files::Mode::Private)?;
+    hunch::support::files::create_new(path, &bytes, hunch::support::files::Mode::Private)?;
     Ok(())
 }

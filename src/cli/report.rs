@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use hunch::journal::Journal;
 use hunch::report::{render, store, Period};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -108,65 +107,14 @@ fn period(args: &ReportArgs, today: Date) -> anyhow::Result<(Date, Date)> {
 }
 
 /// Writes a report file user-only (0600): it describes the user's day. A symbolic link is
-/// followed, a FIFO or `-` written as a stream, a directory refused ([`hunch::files`]).
+/// followed, a FIFO or `-` written as a stream, a directory refused ([`hunch::support::files`]).
 fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    match hunch::files::write(path, text.as_bytes(), hunch::files::Mode::Private)? {
-        hunch::files::Written::Stdout => {}
+    match hunch::support::files::write(path, text.as_bytes(), hunch::support::files::Mode::Private)?
+    {
+        hunch::support::files::Written::Stdout => {}
         written => eprintln!("wrote {written}"),
     }
     Ok(())
-}
-
-/// The diary comparison: every day from the diary's start — the day of its earliest entry,
-/// or the day the diary was begun if that is earlier (entries can be back-dated), or
-/// `--diary-since` — to yesterday (today is not over: a headache may still come).
-fn headaches(
-    journal: &Journal,
-    args: &ReportArgs,
-    today: Date,
-    tz: &TimeZone,
-) -> anyhow::Result<hunch::diary::DiaryComparison> {
-    use hunch::diary::{compare, CompareOptions, DayPosture, DiaryDay, DiaryWindow};
-    let earliest = journal
-        .first_headache_ms()?
-        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map(|t| t.to_zoned(tz.clone()).date());
-    let started = journal
-        .get_meta(Journal::DIARY_STARTED)?
-        .map(|d| parse_date(&d))
-        .transpose()?;
-    let first = match (&args.diary_since, started, earliest) {
-        (Some(d), _, _) => parse_date(d)?,
-        (None, Some(s), Some(e)) => s.min(e),
-        (None, Some(d), None) | (None, None, Some(d)) => d,
-        (None, None, None) => bail!("no headache diary yet: log one with `hunch log headache`, and the comparison builds up over the following weeks"),
-    };
-    let last = today.yesterday()?;
-    // As far back as any report looks, and no further.
-    let oldest = last.checked_sub(jiff::Span::new().days(store::MAX_RANGE_DAYS - 1))?;
-    if args.diary_since.is_some() && first < oldest {
-        bail!(
-            "--diary-since goes back at most {} days (to {oldest})",
-            store::MAX_RANGE_DAYS
-        );
-    }
-    let window = DiaryWindow {
-        first: first.max(oldest),
-        last,
-    };
-    let mut days = Vec::new();
-    for date in window.dates() {
-        let d = store::day(journal, date, tz)?;
-        days.push(DayPosture {
-            date,
-            monitored_s: d.monitored_s,
-            hunched_s: d.hunched_s,
-        });
-    }
-    // Every entry up to today, so that those outside the window are counted and said.
-    let end = Period::day(today, tz)?.end_ms;
-    let entries = DiaryDay::from_headaches(&journal.headaches(i64::MIN, end)?, tz);
-    Ok(compare(&days, &entries, window, &CompareOptions::default()))
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -181,37 +129,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     };
     let journal = super::journal::read(args.journal.as_deref())?;
     if args.headaches {
-        let c = headaches(&journal, &args, today, &tz)?;
+        let since = args.diary_since.as_deref().map(parse_date).transpose()?;
+        let c = hunch::report::pages::diary_comparison(&journal, since, today, &tz)?;
         if let Some(out) = &args.html {
-            let chart = hunch::diary::chart_svg(
-                &c.days
-                    .iter()
-                    .map(|d| hunch::diary::DayPosture {
-                        date: d.date,
-                        monitored_s: d.monitored_s,
-                        hunched_s: d.share * d.monitored_s,
-                    })
-                    .collect::<Vec<_>>(),
-                &c.days
-                    .iter()
-                    .filter(|d| d.intensity > 0)
-                    .map(|d| hunch::diary::DiaryDay {
-                        date: d.date,
-                        intensity: d.intensity,
-                    })
-                    .collect::<Vec<_>>(),
-                c.window,
-                &c.options,
-            );
-            let r = store::range(
-                &journal,
-                c.window.first,
-                c.window.last.max(c.window.first),
-                &tz,
-                goal,
+            write_file(
+                out,
+                &hunch::report::pages::diary_page(&journal, &c, &ctx, goal)?,
             )?;
-            let section = render::html::headache_section(&hunch::diary::render_text(&c), &chart);
-            write_file(out, &render::html::report(&r, &ctx, &section))?;
         }
         let text = if args.json {
             serde_json::to_string_pretty(&hunch::diary::render::json(&c))? + "\n"
@@ -224,10 +148,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let (from, to) = period(&args, today)?;
-    let r = store::range(&journal, from, to, &tz, goal)?;
     if let Some(out) = &args.html {
-        write_file(out, &render::html::report(&r, &ctx, ""))?;
+        write_file(
+            out,
+            &hunch::report::pages::html_page(&journal, from, to, &ctx, goal)?,
+        )?;
     }
+    let r = store::range(&journal, from, to, &tz, goal)?;
     if let Some(out) = &args.svg {
         let chart = match r.days.as_slice() {
             [day] => render::svg::day(day, &tz),

@@ -12,12 +12,12 @@ use clap::Args;
 use hunch::camera::replay::Replay;
 use hunch::camera::webcam::Webcam;
 use hunch::camera::FrameSource;
-use hunch::clock::{Clock, SystemClock, VirtualClock};
 use hunch::daemon::session::{Logind, NoSession};
 use hunch::daemon::{Daemon, Parts, Settings};
-use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::Calibration;
+use hunch::support::clock::{Clock, SystemClock, VirtualClock};
 
 use super::EngineArgs;
 
@@ -88,7 +88,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
     let config = super::load_config()?;
     let calibration = Calibration::load(&Calibration::default_path()?)?;
     // One monitor per user; the lock goes with the process, even on SIGKILL.
-    let _lock = hunch::control::lock(&hunch::paths::runtime_dir()?)?;
+    let _lock = hunch::control::lock(&hunch::support::paths::runtime_dir()?)?;
     // The journal before the camera or the models: a journal that cannot be written, or
     // that another monitor writes, stops hunch here with the fix, having touched nothing.
     let journal = super::journal::monitor(args.journal.as_deref())?;
@@ -121,7 +121,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
                     exit_deg: config.filter.exit_deg,
                 },
                 goal: config.report.goal_hunched_share,
-                report_path: hunch::paths::runtime_dir()?.join("today.html"),
+                report_path: hunch::support::paths::runtime_dir()?.join("today.html"),
                 exe: std::env::current_exe().unwrap_or_else(|_| "hunch".into()),
             },
         )
@@ -182,8 +182,8 @@ pub fn cameras() -> anyhow::Result<ExitCode> {
         outln!(
             "{}: {} ({})",
             cam.index,
-            hunch::human::printable(&cam.name),
-            hunch::human::printable(&cam.description)
+            hunch::support::human::printable(&cam.name),
+            hunch::support::human::printable(&cam.description)
         );
         match cam.formats {
             Ok(mut formats) => {
@@ -224,7 +224,7 @@ pub fn cameras() -> anyhow::Result<ExitCode> {
 /// Writes a temporary directory for the demo's journal (removed afterwards).
 pub fn private_tempdir(prefix: &str) -> anyhow::Result<PathBuf> {
     let d = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
-    hunch::paths::create_private_dir(&d)
+    hunch::support::paths::create_private_dir(&d)
         .with_context(|| format!("cannot create {}", d.display()))?;
     Ok(d)
 }

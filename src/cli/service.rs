@@ -22,7 +22,7 @@ pub enum ServiceCommand {
 }
 
 fn unit_path() -> anyhow::Result<PathBuf> {
-    Ok(hunch::paths::systemd_user_dir()?.join("hunch.service"))
+    Ok(hunch::support::paths::systemd_user_dir()?.join("hunch.service"))
 }
 
 /// Runs `systemctl --user ARGS`, returning whether it worked (it may be absent).
@@ -49,7 +49,7 @@ pub fn unit_program(unit: &Path) -> Option<PathBuf> {
 /// The packaged unit (one a package or an administrator installed), if any.
 fn packaged_unit() -> Option<PathBuf> {
     let own = unit_path().ok();
-    hunch::paths::user_unit_files()
+    hunch::support::paths::user_unit_files()
         .into_iter()
         .find(|f| Some(f) != own.as_ref())
 }
@@ -106,7 +106,11 @@ pub fn run(cmd: ServiceCommand) -> anyhow::Result<ExitCode> {
                 );
             }
             let unit = UNIT.replace("@HUNCH@", &exe);
-            hunch::files::write(&path, unit.as_bytes(), hunch::files::Mode::Public)?;
+            hunch::support::files::write(
+                &path,
+                unit.as_bytes(),
+                hunch::support::files::Mode::Public,
+            )?;
             outln!("wrote {}", path.display());
             if systemctl(&["daemon-reload"]) {
                 outln!("start it now and at every login with: systemctl --user enable --now hunch");

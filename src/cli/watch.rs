@@ -12,13 +12,13 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
-use hunch::command::Command;
+use hunch::control::command::Command;
 use hunch::control::{request, socket_path, ControlError};
 use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings, StopReason};
 use hunch::live::{plain_line, Feed, Next, Quiet, REFRESH};
-use hunch::models::ModelVariant;
 use hunch::monitor::Monitor;
+use hunch::pose::models::ModelVariant;
 use hunch::posture::Calibration;
 
 use super::EngineArgs;

@@ -14,7 +14,12 @@
 //! journaled intervals tile the run without overlap whatever happens between samples
 //! (pauses, locks, camera trouble), and gaps longer than the cap stay gaps.
 
+mod commands;
+mod journaling;
 pub mod session;
+mod status;
+
+pub use journaling::sample_span_ms;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
@@ -24,19 +29,18 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use thiserror::Error;
 
+use crate::camera::Frame;
 use crate::camera::{FrameSource, Poll, Sharing, SourceError};
-use crate::clock::Clock;
-use crate::command::{Command, Incoming, LiveStatus, PauseFor, Reply, Status};
-use crate::human::short_duration;
+use crate::control::command::{Command, Incoming, Reply};
 use crate::journal::{Journal, JournalError};
 use crate::monitor::{Monitor, Step};
 use crate::notify::{stretches, Notifier, Stretch};
-use crate::policy::{Alert, Until};
+use crate::policy::Alert;
 use crate::pose::PoseError;
 use crate::posture::Calibration;
-use crate::report::store::{self, ReportError};
-use crate::report::Period;
-use crate::vocab::{EventKind, Frame, MonitorState, SampleRow};
+use crate::report::store::ReportError;
+use crate::support::clock::Clock;
+use crate::vocab::{EventKind, MonitorState};
 use session::{SessionEvent, SessionWatch};
 
 /// Journal key holding the last stretch shown, so the rotation survives restarts.
@@ -425,7 +429,7 @@ impl Daemon {
         match event {
             SessionEvent::Locked | SessionEvent::Unlocked => {
                 let locked = event == SessionEvent::Locked;
-                self.monitor.policy_mut().set_locked(locked);
+                self.monitor.set_locked(locked);
                 if locked {
                     let now = self.clock.now();
                     self.begin_hold(now, wall)?;
@@ -464,7 +468,7 @@ impl Daemon {
             Sharing::InUse { by } => {
                 tracing::info!("{by} is using the camera; hunch lets go of it until it is free");
                 self.source.release(&*self.clock);
-                self.monitor.policy_mut().set_camera_in_use(true);
+                self.monitor.set_camera_in_use(true);
                 // The last reading closes at the moment the other app took the camera.
                 let now = self.clock.now();
                 self.begin_hold(now, wall)?;
@@ -472,7 +476,7 @@ impl Daemon {
             }
             Sharing::Free => {
                 tracing::info!("the camera is free again; monitoring goes on");
-                self.monitor.policy_mut().set_camera_in_use(false);
+                self.monitor.set_camera_in_use(false);
                 self.write_event(wall, EventKind::CameraFree, "");
             }
         }
@@ -483,8 +487,10 @@ impl Daemon {
         if self.trouble.is_none() {
             tracing::warn!("{}: {why}; hunch keeps trying", self.source_id);
             self.write_event(self.clock.wall_ms(), EventKind::CameraError, &why);
-            if self.source_id.starts_with("camera") {
-                crate::notify::notice(
+            // A device the user can fix (plug in, free, allow); a replay's bad frame is
+            // only skipped.
+            if self.source.is_device() {
+                self.notifier.notice(
                     "hunch cannot use the camera",
                     &format!("{why}. hunch keeps trying."),
                 );
@@ -543,53 +549,6 @@ impl Daemon {
         Ok(())
     }
 
-    /// Journals one sample taken at `(t, wall)`, standing for the time since the previous
-    /// one.
-    fn record(
-        &mut self,
-        (t, wall): (f64, i64),
-        state: MonitorState,
-        forward_deg: Option<f32>,
-        presence: f32,
-        step: Option<&Step>,
-    ) -> Result<(), DaemonError> {
-        let max_ms = (self.settings.max_sample_seconds * 1000.0).round() as i64;
-        // The interval this sample was due after: held samples keep their own; the
-        // source's cadence was set after the sample before (and is changed only after
-        // this one).
-        let expected = if state.is_held() {
-            Some(self.settings.sample_interval)
-        } else {
-            self.source.cadence()
-        };
-        let dt = self.last_wall.map_or(0, |last| {
-            sample_span_ms(wall - last, expected).clamp(0, max_ms)
-        });
-        self.last_wall = Some(wall);
-        self.first_wall.get_or_insert(wall);
-        let row = SampleRow {
-            t_ms: wall,
-            dt_ms: dt,
-            state,
-            forward_deg,
-            camera_open_ms: self.source.take_open_ms(),
-        };
-        let written = self.journal.record(&row, presence);
-        self.journal_result(written);
-        if state != self.last.0 {
-            tracing::info!(state = state.as_str(), "posture state changed");
-        }
-        self.last = (state, forward_deg);
-        self.emit(&Update::Sample {
-            t,
-            wall_ms: wall,
-            state,
-            forward_deg,
-            step,
-        });
-        Ok(())
-    }
-
     fn alert(&mut self, (t, wall): (f64, i64), alert: Alert) -> Result<(), DaemonError> {
         let last = self.journal.get_meta(LAST_STRETCH).unwrap_or_default();
         let stretch = stretches::next_after_among(last.as_deref(), &self.settings.prompt_kinds);
@@ -616,376 +575,6 @@ impl Daemon {
         }
         self.emit(&Update::Alert { t, alert, stretch });
         Ok(())
-    }
-
-    /// Carries out one command: the one place each command's meaning lives.
-    pub fn command(&mut self, command: Command) -> Result<Reply, DaemonError> {
-        let reply = match command.validate() {
-            Err(message) => Reply::Error { message },
-            Ok(()) => self.apply(&command)?,
-        };
-        self.emit(&Update::Command {
-            command: &command,
-            reply: &reply,
-        });
-        Ok(reply)
-    }
-
-    fn apply(&mut self, command: &Command) -> Result<Reply, DaemonError> {
-        let now = self.clock.now();
-        let wall = self.clock.wall_ms();
-        let ok = |message: String| Reply::Ok { message };
-        Ok(match command {
-            Command::Status => Reply::Status(Box::new(self.status()?)),
-            Command::Pause { length } => {
-                let (until, detail, message) = match *length {
-                    PauseFor::Seconds(s) => (
-                        Until::Time(now + s),
-                        format!("{s:.0} s"),
-                        format!("paused for {}", short_duration(s)),
-                    ),
-                    PauseFor::Today => (
-                        Until::Time(now + seconds_to_midnight(wall, &self.settings.tz)),
-                        "for today".to_string(),
-                        "paused until midnight".to_string(),
-                    ),
-                    PauseFor::UntilResumed => (
-                        Until::Resumed,
-                        "until resumed".to_string(),
-                        "paused until `hunch resume`".to_string(),
-                    ),
-                };
-                self.monitor.pause(until);
-                self.begin_hold(now, wall)?;
-                self.write_event(wall, EventKind::Pause, &detail);
-                ok(message)
-            }
-            Command::Resume => {
-                self.monitor.policy_mut().resume();
-                self.write_event(wall, EventKind::Resume, "");
-                ok("resumed".into())
-            }
-            Command::Snooze { seconds } => {
-                let s = seconds.unwrap_or(self.monitor.policy().params().snooze_seconds);
-                self.monitor.policy_mut().snooze(now, s);
-                self.write_event(wall, EventKind::Snooze, &format!("{s:.0} s"));
-                ok(format!("alerts snoozed for {}", short_duration(s)))
-            }
-            Command::Done { stretch } => {
-                self.stretches_done += 1;
-                self.write_event(wall, EventKind::Done, stretch);
-                ok("noted: stretch done".into())
-            }
-            Command::Dismissed => {
-                self.write_event(wall, EventKind::Dismissed, "");
-                ok("dismissed".into())
-            }
-            Command::Live => Reply::Live(Box::new(self.live_status())),
-            Command::Headache { intensity } => self.log_headache(wall, *intensity)?,
-            Command::ReloadCalibration => self.reload_calibration(),
-            Command::Quit => {
-                self.quit = true;
-                ok("hunch is stopping".into())
-            }
-        })
-    }
-
-    /// Logs a headache at `wall` in the diary.
-    fn log_headache(&mut self, wall: i64, intensity: u8) -> Result<Reply, DaemonError> {
-        let at = jiff::Timestamp::from_millisecond(wall).unwrap_or_else(|_| jiff::Timestamp::now());
-        let h = match crate::diary::Headache::new(at, intensity).validate() {
-            Ok(h) => h,
-            Err(e) => {
-                return Ok(Reply::Error {
-                    message: e.to_string(),
-                })
-            }
-        };
-        let started = local_date(wall, &self.settings.tz).to_string();
-        Ok(match self.journal.add_headache(&h, wall, &started) {
-            Ok(id) => Reply::Ok {
-                message: format!(
-                    "logged headache #{id}, intensity {intensity}/10 (details: `hunch log edit {id}`)"
-                ),
-            },
-            Err(e) => Reply::Error {
-                message: format!("the headache was not logged: {e}"),
-            },
-        })
-    }
-
-    /// Reads the calibration profile again and measures against it from now on.
-    fn reload_calibration(&mut self) -> Reply {
-        let loaded = crate::posture::calibration::Calibration::default_path()
-            .and_then(|p| crate::posture::calibration::Calibration::load(&p));
-        match loaded {
-            Ok(cal) => {
-                self.monitor.set_neutral(cal.neutral);
-                let model = self
-                    .settings
-                    .calibration
-                    .take()
-                    .map(|(_, m)| m)
-                    .unwrap_or_default();
-                self.settings.calibration = Some((cal, model));
-                // Checked against the next frame, like the profile loaded at start.
-                self.calibration_checked = false;
-                tracing::info!("measuring against the new calibration");
-                Reply::Ok {
-                    message: "measuring against the new calibration".into(),
-                }
-            }
-            Err(e) => Reply::Error {
-                message: e.to_string(),
-            },
-        }
-    }
-
-    /// What the monitor sees now, without today's figures (no journal read).
-    pub fn live_status(&mut self) -> LiveStatus {
-        let now = self.clock.now();
-        let wall = self.clock.wall_ms();
-        let to_wall = |t: f64| wall + ((t - now) * 1000.0).round() as i64;
-        let held = self.monitor.hold(now);
-        let policy = self.monitor.policy_mut();
-        let paused = policy.paused(now);
-        let snoozed = policy.snoozed_until(now);
-        let (enter_deg, exit_deg) = self.monitor.thresholds();
-        let policy = self.monitor.policy();
-        let live = crate::command::Live {
-            enter_deg,
-            exit_deg,
-            frame_deg: match self.last_frame {
-                Some((crate::posture::Sample::Measured(r), _)) => Some(r.forward_deg),
-                _ => None,
-            },
-            not_measured: match self.last_frame {
-                Some((crate::posture::Sample::Rejected(r), _)) => Some(r.advice().to_string()),
-                Some((crate::posture::Sample::Measured(r), _)) if !r.counts() => {
-                    Some("your head is pitched down (phone, keyboard): not counted".into())
-                }
-                _ => None,
-            },
-            hunching_for_s: policy.episode_start(now).map(|s| now - s),
-            alert_in_s: policy.alert_due_at(now).map(|d| d - now),
-            frame_wall_ms: self.last_frame.map(|(_, w)| w),
-        };
-        // Without frames (camera trouble) the last state is stale: nothing is measured.
-        let state = match (held, &self.trouble) {
-            (Some(h), _) => h,
-            (None, Some(_)) => MonitorState::Unmeasured,
-            (None, None) => self.last.0,
-        };
-        LiveStatus {
-            state,
-            forward_deg: if held.is_some() || self.trouble.is_some() {
-                None
-            } else {
-                self.last.1
-            },
-            paused: paused.is_some(),
-            paused_until_ms: match paused {
-                Some(Until::Time(t)) => Some(to_wall(t)),
-                _ => None,
-            },
-            snoozed_until_ms: snoozed.map(to_wall),
-            source: self.source_id.clone(),
-            source_trouble: self.trouble.clone(),
-            live,
-        }
-    }
-
-    /// What the monitor sees now, with today's figures summed from the journal.
-    pub fn status(&mut self) -> Result<Status, DaemonError> {
-        let now = self.clock.now();
-        let wall = self.clock.wall_ms();
-        let l = self.live_status();
-        let flushed = self.journal.flush();
-        self.journal_result(flushed);
-        // Today as the report sums it (what is still waiting in memory is not in it).
-        let today = Period::day(self.today, &self.settings.tz)
-            .map_err(ReportError::from)
-            .and_then(|p| store::compute(&self.journal, &p));
-        let today = match today {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!("today's figures could not be read: {e}");
-                crate::report::summarize(
-                    &Period::span(String::new(), wall, wall, &self.settings.tz)
-                        .map_err(ReportError::from)?,
-                    &[],
-                    &[],
-                )
-            }
-        };
-        Ok(Status {
-            state: l.state,
-            forward_deg: l.forward_deg,
-            paused: l.paused,
-            paused_until_ms: l.paused_until_ms,
-            snoozed_until_ms: l.snoozed_until_ms,
-            source: l.source,
-            source_trouble: l.source_trouble,
-            samples: self.samples,
-            alerts: self.alerts,
-            stretches_done: self.stretches_done,
-            uptime_seconds: now - self.started,
-            today_monitored_s: today.monitored_s,
-            today_hunched_s: today.hunched_s,
-            today_hunched_share: today.hunched_share,
-            today_camera_open_s: today.camera_open_s,
-            today_camera_in_use_s: today.camera_in_use_s,
-            live: l.live,
-        })
-    }
-
-    /// At a new local day: retention, and the finished days cached (a few minutes after
-    /// midnight, once their last samples are in).
-    fn roll_day(&mut self) -> Result<(), DaemonError> {
-        let now = self.clock.now();
-        let date = local_date(self.clock.wall_ms(), &self.settings.tz);
-        if date != self.today {
-            self.today = date;
-            self.warm_at = Some(now + WARM_AFTER_MIDNIGHT_S);
-        }
-        if self.warm_at.is_some_and(|t| now >= t) {
-            self.warm_at = None;
-            self.housekeeping(2);
-        }
-        Ok(())
-    }
-
-    /// Retention and the day cache. Neither is worth stopping for: trouble is logged and
-    /// the next day tries again.
-    fn housekeeping(&mut self, days: i64) {
-        let wall = self.clock.wall_ms();
-        match self.journal.prune(wall, self.settings.retention_days) {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                "removed {n} journal rows older than {} days",
-                self.settings.retention_days
-            ),
-            Err(e) => tracing::warn!("journal retention skipped: {e}"),
-        }
-        for back in 1..=days {
-            let Ok(d) = self.today.checked_sub(jiff::Span::new().days(back)) else {
-                break;
-            };
-            if let Err(e) = cache_finished_day(&mut self.journal, d, &self.settings.tz, wall) {
-                tracing::warn!("the summary of {d} was not cached: {e}");
-                break;
-            }
-        }
-    }
-
-    /// Journals an event; trouble writing is handled by [`Daemon::journal_result`].
-    fn write_event(&mut self, wall: i64, kind: EventKind, detail: &str) {
-        let written = self.journal.event(wall, kind, detail);
-        self.journal_result(written);
-    }
-
-    /// The journal could not be written (disk full, read-only, locked): say so once, keep
-    /// monitoring, keep the rows in memory (the journal retries with every batch), and
-    /// say when they are written.
-    fn journal_result(&mut self, r: Result<(), JournalError>) {
-        match r {
-            Err(e) if !self.journal_failing => {
-                self.journal_failing = true;
-                let why = if e.is_full() {
-                    "the disk is full".to_string()
-                } else {
-                    e.to_string()
-                };
-                tracing::warn!(
-                    "cannot write the journal ({why}); hunch keeps monitoring and keeps its numbers in memory until it can"
-                );
-                crate::notify::notice(
-                    "hunch cannot write its journal",
-                    &format!(
-                        "{why}. hunch keeps monitoring and writes today's numbers once it can."
-                    ),
-                );
-                let wall = self.clock.wall_ms();
-                // Pending: written with everything else once the journal works again.
-                let _ = self.journal.event(wall, EventKind::JournalError, &why);
-            }
-            Err(_) => {}
-            Ok(()) if self.journal_failing && self.journal.pending() == 0 => {
-                self.journal_failing = false;
-                let lost = self.journal.dropped();
-                tracing::info!(
-                    "the journal can be written again; nothing kept in memory was lost{}",
-                    if lost > 0 {
-                        format!(" except {lost} samples")
-                    } else {
-                        String::new()
-                    }
-                );
-                let detail = if lost > 0 {
-                    format!("{lost} samples dropped")
-                } else {
-                    String::new()
-                };
-                let wall = self.clock.wall_ms();
-                let written = self.journal.event(wall, EventKind::JournalOk, &detail);
-                if written.is_err() {
-                    self.journal_failing = true;
-                }
-            }
-            Ok(()) => {}
-        }
-    }
-}
-
-/// The day cache, filled by the monitor (reports only read it): stores the summary of
-/// `date` if the day is over (its last samples surely in by `now_ms`), has any samples,
-/// and is not cached yet. Returns whether it wrote.
-pub fn cache_finished_day(
-    journal: &mut Journal,
-    date: Date,
-    tz: &TimeZone,
-    now_ms: i64,
-) -> Result<bool, ReportError> {
-    let key = date.to_string();
-    let tz_name = store::tz_key(tz);
-    if journal
-        .cached_day(&key, &tz_name, store::REPORT_VERSION)?
-        .is_some()
-    {
-        return Ok(false);
-    }
-    let period = Period::day(date, tz)?;
-    if period.end_ms + store::MAX_SAMPLE_MS >= now_ms {
-        return Ok(false);
-    }
-    let r = store::compute(journal, &period)?;
-    if r.timeline.is_empty() {
-        return Ok(false);
-    }
-    match serde_json::to_string(&r) {
-        Ok(json) => {
-            journal.cache_day(&key, &tz_name, store::REPORT_VERSION, &json)?;
-            Ok(true)
-        }
-        Err(_) => Ok(false),
-    }
-}
-
-/// The time a sample stands for, ms, given the `gap` since the one before and the
-/// interval it was due after (`expected`, seconds). A sample late by more than half an
-/// interval (and at least 2 s) — the process was stopped, the clock jumped forward, the
-/// machine stalled — stands for one interval only: the rest was not watched, and is a gap.
-pub fn sample_span_ms(gap: i64, expected: Option<f64>) -> i64 {
-    match expected {
-        Some(e) if e > 0.0 => {
-            let late = (e + (0.5 * e).max(2.0)) * 1000.0;
-            if gap as f64 > late {
-                (e * 1000.0).round() as i64
-            } else {
-                gap
-            }
-        }
-        _ => gap,
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
-use crate::report::render::svg::esc;
+use crate::support::human::esc;
 
 use super::compare::{
     CompareOptions, Contrast, DayPosture, DiaryComparison, DiaryDay, DiaryWindow, Group,
@@ -257,6 +257,30 @@ const BAR_SHORT: &str = "#c5d3e6";
 /// monitored less than `opts.min_monitored_s` are drawn pale: the comparison does not
 /// use them. A y axis from 0 to 100% labelled every 25%; dates (`MM-DD`) under the bars,
 /// every k-th day with k chosen so neighbouring labels never overlap.
+/// [`chart_svg`] of a comparison: the days it classified, the headache days marked by
+/// their highest intensity.
+pub fn comparison_chart(c: &DiaryComparison) -> String {
+    let days: Vec<DayPosture> = c
+        .days
+        .iter()
+        .map(|d| DayPosture {
+            date: d.date,
+            monitored_s: d.monitored_s,
+            hunched_s: d.share * d.monitored_s,
+        })
+        .collect();
+    let aches: Vec<DiaryDay> = c
+        .days
+        .iter()
+        .filter(|d| d.intensity > 0)
+        .map(|d| DiaryDay {
+            date: d.date,
+            intensity: d.intensity,
+        })
+        .collect();
+    chart_svg(&days, &aches, c.window, &c.options)
+}
+
 pub fn chart_svg(
     days: &[DayPosture],
     headaches: &[DiaryDay],

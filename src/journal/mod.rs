@@ -182,7 +182,7 @@ fn is_not_a_database(e: &rusqlite::Error) -> bool {
 impl Journal {
     /// `$XDG_DATA_HOME/hunch/journal.sqlite`.
     pub fn default_path() -> Result<PathBuf, JournalError> {
-        crate::paths::data_dir()
+        crate::support::paths::data_dir()
             .map(|d| d.join("journal.sqlite"))
             .ok_or(JournalError::NoDataDir)
     }

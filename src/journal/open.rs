@@ -203,7 +203,7 @@ impl Journal {
         unreadable: Unreadable,
     ) -> Result<(Journal, Opened), JournalError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::paths::create_private_dir(dir).map_err(|source| JournalError::Dir {
+            crate::support::paths::create_private_dir(dir).map_err(|source| JournalError::Dir {
                 path: dir.into(),
                 source,
             })?;

@@ -22,14 +22,14 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::command::{Command, LiveStatus, Reply, Status};
+use crate::control::command::{Command, LiveStatus, Reply, Status};
 use crate::control::{request, ControlError};
 use crate::daemon::{Daemon, DaemonError, StopReason, Update};
-use crate::human::{duration, percent, short_duration};
 use crate::notify::{Notifier, NotifyError, Stretch};
 use crate::policy::Alert;
 use crate::posture::calibration::FrameVerdict;
 use crate::posture::Calibrator;
+use crate::support::human::{duration, percent, short_duration};
 use crate::vocab::MonitorState;
 use terminal::Terminal;
 
@@ -53,6 +53,8 @@ impl Notifier for Quiet {
     fn notify(&mut self, _: &Alert, _: &Stretch) -> Result<(), NotifyError> {
         Ok(())
     }
+
+    fn notice(&mut self, _: &str, _: &str) {}
 }
 
 /// The day's figures, as the monitor's status gives them.
@@ -357,7 +359,7 @@ pub fn render(
         "  state         {}",
         paint(
             state_colour(v.state),
-            crate::human::state(v.state).to_string()
+            crate::support::human::state(v.state).to_string()
         )
     ));
     let angle = |a: Option<f32>| a.map_or("—".to_string(), |a| format!("{a:+.1}°"));
@@ -402,14 +404,14 @@ pub fn render(
     let mut held = Vec::new();
     if v.paused {
         held.push(match v.paused_until_ms {
-            Some(ms) => format!("paused until {}", crate::human::clock_time(ms)),
+            Some(ms) => format!("paused until {}", crate::support::human::clock_time(ms)),
             None => "paused until `hunch resume`".into(),
         });
     }
     if let Some(ms) = v.snoozed_until_ms {
         held.push(format!(
             "alerts snoozed until {}",
-            crate::human::clock_time(ms)
+            crate::support::human::clock_time(ms)
         ));
     }
     if let Some(why) = &v.source_trouble {
@@ -513,7 +515,7 @@ pub fn calibration_view(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::command::Live;
+    use crate::control::command::Live;
 
     fn view(state: MonitorState, deg: Option<f32>) -> LiveStatus {
         LiveStatus {

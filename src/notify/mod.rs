@@ -10,7 +10,7 @@ use std::sync::mpsc::Sender;
 use notify_rust::{Notification, Timeout, Urgency};
 use thiserror::Error;
 
-use crate::command::{Command, Incoming, Origin, PauseFor};
+use crate::control::command::{Command, Incoming, Origin, PauseFor};
 use crate::policy::{Alert, AlertLevel};
 pub use stretches::{Prompt, PromptKind, Stretch};
 
@@ -46,6 +46,10 @@ pub trait Notifier: Send {
     /// Shows the alert. What the user answers arrives later, as a [`Command`], on the
     /// channel the notifier was made with.
     fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError>;
+
+    /// A one-off notice about hunch itself (the camera or the journal in trouble), best
+    /// effort: the log has it whatever happens.
+    fn notice(&mut self, title: &str, body: &str);
 }
 
 /// Desktop notifications through the session bus.
@@ -96,7 +100,7 @@ impl Notifier for DesktopNotifier {
                 ACTION_SNOOZE,
                 &format!(
                     "Snooze {}",
-                    crate::human::short_duration(self.snooze_seconds)
+                    crate::support::human::short_duration(self.snooze_seconds)
                 ),
             )
             .action(ACTION_PAUSE, "Pause for today");
@@ -127,17 +131,27 @@ impl Notifier for DesktopNotifier {
             .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
         Ok(())
     }
+
+    fn notice(&mut self, title: &str, body: &str) {
+        show_notice(title, body);
+    }
 }
 
-/// A one-off notice (camera trouble), best effort: errors are ignored, the log has it.
+/// A one-off notice on the desktop, best effort: errors are ignored, the log has it.
 pub fn notice(title: &str, body: &str) {
-    let _ = Notification::new()
+    show_notice(title, body);
+}
+
+/// Shows a notice; whether a notification server took it.
+fn show_notice(title: &str, body: &str) -> bool {
+    Notification::new()
         .appname("hunch")
         .summary(title)
         .body(body)
         .urgency(Urgency::Normal)
         .timeout(Timeout::Milliseconds(10_000))
-        .show();
+        .show()
+        .is_ok()
 }
 
 /// Prints alerts to stdout: for the demo where no notification server runs.
@@ -153,6 +167,10 @@ impl Notifier for PrintNotifier {
         let _ = writeln!(std::io::stdout(), "┌ notification: {title}\n└ {body}");
         self.shown.push((title, body));
         Ok(())
+    }
+
+    fn notice(&mut self, title: &str, body: &str) {
+        let _ = writeln!(std::io::stdout(), "┌ notice: {title}\n└ {body}");
     }
 }
 
@@ -184,6 +202,12 @@ impl Notifier for DesktopOrPrint {
                 Ok(())
             }
             Err(_) => self.print.notify(alert, stretch),
+        }
+    }
+
+    fn notice(&mut self, title: &str, body: &str) {
+        if !show_notice(title, body) {
+            self.print.notice(title, body);
         }
     }
 }

@@ -11,7 +11,9 @@
 pub mod anchors;
 pub mod detector;
 pub mod landmarker;
+pub mod models;
 pub mod roi;
+pub mod runtime;
 mod session;
 pub mod warp;
 
@@ -26,7 +28,7 @@ pub use landmarker::{LandmarkOutput, Landmarker};
 pub use roi::Roi;
 pub use session::SessionOptions;
 
-use crate::models::ModelPaths;
+use crate::pose::models::ModelPaths;
 
 /// The 33 BlazePose body landmarks.
 pub const NUM_LANDMARKS: usize = 33;
@@ -90,9 +92,9 @@ pub struct Landmark {
 #[derive(Debug, Error)]
 pub enum PoseError {
     #[error(transparent)]
-    Runtime(#[from] crate::runtime::RuntimeError),
+    Runtime(#[from] crate::pose::runtime::RuntimeError),
     #[error(transparent)]
-    Models(#[from] crate::models::ModelError),
+    Models(#[from] crate::pose::models::ModelError),
     #[error("could not load model {path}: {reason}")]
     Model { path: PathBuf, reason: String },
     #[error("pose inference failed: {0}")]
@@ -215,7 +217,7 @@ fn has_shoulders(pose: &Pose) -> bool {
 }
 
 impl PoseEngine {
-    /// Loads both models (ONNX Runtime must be loaded: [`crate::runtime::init`]), keeping
+    /// Loads both models (ONNX Runtime must be loaded: [`crate::pose::runtime::init`]), keeping
     /// both in memory ([`Residency::Both`]). Both are loaded now, so that a missing or
     /// corrupt file is reported here; the detector's session is released later while
     /// tracking holds, and created again from the same open file when needed.

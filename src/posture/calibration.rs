@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use super::features::{extract, Features, Rejection};
 use super::model::Neutral;
-use crate::frame::Exposure;
+use crate::camera::Exposure;
 use crate::pose::PoseEstimate;
 
 /// Fewer usable frames than this cannot give a mean and a spread worth storing.
@@ -192,7 +192,7 @@ pub const PROFILE_VERSION: u32 = 1;
 impl Calibration {
     /// `$XDG_CONFIG_HOME/hunch/calibration.toml`.
     pub fn default_path() -> Result<PathBuf, ProfileError> {
-        crate::paths::config_dir()
+        crate::support::paths::config_dir()
             .map(|d| d.join("calibration.toml"))
             .ok_or(ProfileError::NoConfigDir)
     }
@@ -243,7 +243,7 @@ impl Calibration {
 
     /// Writes atomically (temp file + rename), user-only permissions.
     pub fn save(&self, path: &Path) -> Result<(), ProfileError> {
-        let fail = |e: crate::files::FileError| ProfileError::Write {
+        let fail = |e: crate::support::files::FileError| ProfileError::Write {
             path: path.into(),
             reason: e.to_string(),
         };
@@ -251,7 +251,7 @@ impl Calibration {
             path: path.into(),
             reason: e.to_string(),
         })?;
-        crate::paths::write_private(path, text.as_bytes()).map_err(fail)
+        crate::support::paths::write_private(path, text.as_bytes()).map_err(fail)
     }
 
     /// Why this profile does not fit frames from `source` (when known) at

@@ -75,7 +75,7 @@ pub enum ManifestError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Write(#[from] crate::files::FileError),
+    Write(#[from] crate::support::files::FileError),
     #[error("{path}, line {line}: {reason}")]
     Parse {
         path: PathBuf,
@@ -224,7 +224,7 @@ pub fn append(path: &Path, rows: &[Row]) -> Result<(), ManifestError> {
     let bytes = w
         .into_inner()
         .map_err(|e| io(std::io::Error::other(e.to_string())))?;
-    crate::files::append(path, &bytes, crate::files::Mode::Private)?;
+    crate::support::files::append(path, &bytes, crate::support::files::Mode::Private)?;
     Ok(())
 }
 

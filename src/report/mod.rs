@@ -14,6 +14,7 @@
 //! or a replay wrote its timeline over the user's): in time order, each sample counts only
 //! the part of its interval after everything counted before it.
 
+pub mod pages;
 pub mod render;
 pub mod store;
 

@@ -1,7 +1,8 @@
 //! Reading summaries out of the journal: a period's rows for [`super::summarize`], and
 //! the summaries of finished days that the monitor caches so that a month's report reads
-//! thirty small rows instead of every sample. Nothing here writes: only the monitor fills
-//! the cache ([`crate::daemon::cache_finished_day`]).
+//! thirty small rows instead of every sample. Reports only read; the monitor fills the
+//! cache through [`cache_finished_day`], kept here beside the cache's reader, key and
+//! version so that the three cannot drift apart.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -27,6 +28,10 @@ pub enum ReportError {
     Time(#[from] jiff::Error),
     #[error("a report covers at most {MAX_RANGE_DAYS} days; {days} were asked for")]
     TooLong { days: i64 },
+    #[error("no headache diary yet: log one with `hunch log headache`, and the comparison builds up over the following weeks")]
+    NoDiary,
+    #[error("the diary comparison goes back at most {MAX_RANGE_DAYS} days (to {oldest})")]
+    DiaryTooFarBack { oldest: Date },
 }
 
 pub(crate) fn tz_key(tz: &TimeZone) -> String {
@@ -82,4 +87,38 @@ pub fn range(
     let prev_from = from.checked_sub(jiff::Span::new().days(len))?;
     let previous = days(journal, prev_from, from.yesterday()?, tz)?;
     Ok(summarize_range(current, &previous, goal))
+}
+
+/// The day cache, filled by the monitor (reports only read it): stores the summary of
+/// `date` if the day is over (its last samples surely in by `now_ms`), has any samples,
+/// and is not cached yet. Returns whether it wrote.
+pub fn cache_finished_day(
+    journal: &mut Journal,
+    date: Date,
+    tz: &TimeZone,
+    now_ms: i64,
+) -> Result<bool, ReportError> {
+    let key = date.to_string();
+    let tz_name = tz_key(tz);
+    if journal
+        .cached_day(&key, &tz_name, REPORT_VERSION)?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let period = Period::day(date, tz)?;
+    if period.end_ms + MAX_SAMPLE_MS >= now_ms {
+        return Ok(false);
+    }
+    let r = compute(journal, &period)?;
+    if r.timeline.is_empty() {
+        return Ok(false);
+    }
+    match serde_json::to_string(&r) {
+        Ok(json) => {
+            journal.cache_day(&key, &tz_name, REPORT_VERSION, &json)?;
+            Ok(true)
+        }
+        Err(_) => Ok(false),
+    }
 }

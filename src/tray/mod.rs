@@ -31,9 +31,9 @@ use ksni::blocking::TrayMethods;
 use ksni::menu::{StandardItem, SubMenu};
 use ksni::MenuItem;
 
-use crate::command::{Command, Incoming, Origin, PauseFor, Reply, Status};
+use crate::control::command::{Command, Incoming, Origin, PauseFor, Reply, Status};
 use crate::daemon::Update;
-use crate::human::{clock_time, duration, percent, short_duration};
+use crate::support::human::{clock_time, duration, percent, short_duration};
 use crate::vocab::MonitorState;
 pub use icons::Face;
 
@@ -112,7 +112,7 @@ pub fn tooltip(status: Option<&Status>) -> (String, String) {
     let Some(s) = status else {
         return ("hunch is starting".into(), String::new());
     };
-    let mut title = format!("hunch: {}", crate::human::state(s.state));
+    let mut title = format!("hunch: {}", crate::support::human::state(s.state));
     match (s.state, s.paused_until_ms, s.live.hunching_for_s) {
         (MonitorState::Paused, Some(ms), _) => title += &format!(" until {}", clock_time(ms)),
         (MonitorState::Paused, None, _) if s.paused => title += " until resumed",
@@ -453,14 +453,13 @@ pub fn open_report(options: &TrayOptions) -> Result<(), String> {
 
 /// Writes today's HTML report to `options.report_path` (0600).
 pub fn write_today_report(options: &TrayOptions) -> Result<(), String> {
-    use crate::report::{render, store};
     let why = |e: &dyn std::fmt::Display| format!("today's report could not be written: {e}");
     let journal = crate::journal::Journal::open_read_only(&options.journal).map_err(|e| why(&e))?;
     let tz = &options.page.tz;
     let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
-    let r = store::range(&journal, today, today, tz, options.goal).map_err(|e| why(&e))?;
-    let html = render::html::report(&r, &options.page, "");
-    crate::paths::write_private(&options.report_path, html.as_bytes()).map_err(|e| why(&e))
+    let html = crate::report::pages::html_page(&journal, today, today, &options.page, options.goal)
+        .map_err(|e| why(&e))?;
+    crate::support::paths::write_private(&options.report_path, html.as_bytes()).map_err(|e| why(&e))
 }
 
 /// Opens `path` with the desktop's handler: `xdg-open`, else `gio open`.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hunch::models::{ModelPaths, ModelVariant};
+use hunch::pose::models::{ModelPaths, ModelVariant};
 use hunch::pose::{PoseEngine, SessionOptions};
 use image::RgbImage;
 use serde_json::Value;
@@ -18,7 +18,7 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 pub fn engine(variant: ModelVariant) -> PoseEngine {
-    let env = hunch::runtime::init(None).expect("ONNX Runtime (run scripts/setup)");
+    let env = hunch::pose::runtime::init(None).expect("ONNX Runtime (run scripts/setup)");
     let models = ModelPaths::in_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
         variant,
@@ -28,7 +28,7 @@ pub fn engine(variant: ModelVariant) -> PoseEngine {
 }
 
 pub fn image(name: &str) -> RgbImage {
-    hunch::image_io::load_rgb(&fixture(name)).expect("fixture image")
+    hunch::support::image_io::load_rgb(&fixture(name)).expect("fixture image")
 }
 
 pub fn reference(kind: &str, variant: &str, image: &str) -> Value {
@@ -262,9 +262,9 @@ pub fn demo_neutral(variant: ModelVariant) -> hunch::posture::Neutral {
     let mut engine = engine(variant);
     let mut c = hunch::posture::Calibrator::new();
     for f in demo_frames(hunch::recording::Role::Calibrate) {
-        let img = hunch::image_io::load_rgb(&f.path).expect("a demo frame");
+        let img = hunch::support::image_io::load_rgb(&f.path).expect("a demo frame");
         let est = engine.track(&img).expect("inference");
-        c.push(hunch::frame::Exposure::of(&img), &est);
+        c.push(hunch::camera::Exposure::of(&img), &est);
     }
     c.finish().expect("the demo calibrates").0
 }

@@ -97,8 +97,9 @@ pub fn headaches_csv<W: Write>(out: W, entries: &[Headache], tz: &TimeZone) -> i
             h.intensity.to_string(),
             h.duration_s.map_or(String::new(), |d| d.to_string()),
             h.kind.as_str().to_string(),
-            crate::human::csv_text(h.medication.as_deref().unwrap_or_default()).into_owned(),
-            crate::human::csv_text(h.note.as_deref().unwrap_or_default()).into_owned(),
+            crate::support::human::csv_text(h.medication.as_deref().unwrap_or_default())
+                .into_owned(),
+            crate::support::human::csv_text(h.note.as_deref().unwrap_or_default()).into_owned(),
         ])?;
     }
     w.flush()

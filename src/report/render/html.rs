@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 
 use jiff::tz::TimeZone;
 
-use super::svg::{self, esc};
-use crate::human::{duration, percent};
+use super::svg;
 use crate::report::{DaySummary, RangeSummary};
+use crate::support::human::esc;
+use crate::support::human::{duration, percent};
 use crate::vocab::EventKind;
 
 /// What a page needs beyond the summary: the zone for clock times, and the hunching
@@ -134,8 +135,8 @@ fn day_page(r: &RangeSummary, d: &DaySummary, ctx: &Context, lead: &str) -> Stri
             let _ = writeln!(
                 b,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                crate::human::clock_time_in(e.from_ms, &ctx.tz),
-                crate::human::clock_time_in(e.to_ms, &ctx.tz),
+                crate::support::human::clock_time_in(e.from_ms, &ctx.tz),
+                crate::support::human::clock_time_in(e.to_ms, &ctx.tz),
                 duration(e.hunched_s)
             );
         }
@@ -155,7 +156,7 @@ fn day_page(r: &RangeSummary, d: &DaySummary, ctx: &Context, lead: &str) -> Stri
             let _ = writeln!(
                 b,
                 "<tr><td>{}</td><td>{what}</td></tr>",
-                crate::human::clock_time_in(m.t_ms, &ctx.tz)
+                crate::support::human::clock_time_in(m.t_ms, &ctx.tz)
             );
         }
         b += "</table>\n";

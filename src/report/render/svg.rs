@@ -6,22 +6,17 @@ use std::fmt::Write as _;
 
 use jiff::tz::TimeZone;
 
-use crate::human::{duration, percent};
 use crate::report::{DaySummary, RangeSummary, ANGLE_BIN_DEG};
+use crate::support::human::{duration, percent};
 use crate::vocab::{EventKind, MonitorState};
+
+use crate::support::human::esc;
 
 const W: f64 = 960.0;
 /// Font size, px, and the width of one character at it (a generous estimate for sans-serif
 /// digits and letters).
 const FONT: f64 = 12.0;
 const CHAR_W: f64 = 7.2;
-
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// The colour of each state, as the timeline and the legends draw it.
 pub fn colour(st: MonitorState) -> &'static str {

@@ -1,7 +1,7 @@
 //! The terminal report.
 
-use crate::human::{duration, percent};
 use crate::report::{DaySummary, RangeSummary};
+use crate::support::human::{duration, percent};
 
 /// Colours a share against the goal: green under it, yellow under twice it, red above.
 fn paint(text: String, share: Option<f64>, goal: f64, colour: bool) -> String {

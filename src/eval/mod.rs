@@ -2,11 +2,13 @@
 //! recordings, scored the way a user would meet it: each subject and session calibrates
 //! on their own upright frames, and those frames are never scored.
 
+pub mod overlay;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::frame::Exposure;
+use crate::camera::Exposure;
 use crate::pose::{PoseEngine, PoseError};
 use crate::posture::{self, Calibrator, FilterParams, FrameClass, ModelParams, Neutral, Reading};
 use crate::recording::{Label, LabelledFrame, Role};
@@ -181,7 +183,7 @@ pub fn evaluate(
         engine.reset();
         let mut calibrator = Calibrator::new();
         for f in &calib {
-            let img = crate::image_io::load_rgb(&f.path)?;
+            let img = crate::support::image_io::load_rgb(&f.path)?;
             let est = run(engine, &img, mode)?;
             calibrator.push(Exposure::of(&img), &est);
             done += 1;
@@ -216,7 +218,7 @@ pub fn evaluate(
         };
         let mut scored = 0;
         for f in &score {
-            let img = crate::image_io::load_rgb(&f.path)?;
+            let img = crate::support::image_io::load_rgb(&f.path)?;
             let est = run(engine, &img, mode)?;
             done += 1;
             progress(done, frames.len());
@@ -305,7 +307,7 @@ fn split_calibration<'a>(
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error(transparent)]
-    Image(#[from] crate::image_io::ImageError),
+    Image(#[from] crate::support::image_io::ImageError),
     #[error(transparent)]
     Pose(#[from] PoseError),
 }

@@ -45,6 +45,14 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Text for HTML or SVG: `&`, `<`, `>` and `"` as entities.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// A field for a CSV file meant for spreadsheets: text that begins with `=`, `+`, `-`,
 /// `@`, a tab or a carriage return would be run as a formula when the file is opened, so
 /// it gets a leading `'` (OWASP's advice for CSV injection). Numbers are never passed here.

@@ -1,7 +1,17 @@
-//! Cheap checks on a raw frame, before any model runs: a covered lens or a dark room gives
-//! frames the pose model cannot use, and the user should hear that rather than "no person".
+//! What a source gives: a [`Frame`], in memory only; and [`Exposure`], cheap checks on a
+//! raw frame before any model runs — a covered lens or a dark room gives frames the pose
+//! model cannot use, and the user should hear that rather than "no person".
 
 use image::RgbImage;
+
+/// One frame, in memory only.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub image: RgbImage,
+    /// Seconds on the source's clock (the recording's own clock for replays).
+    pub t: f64,
+    pub index: u64,
+}
 
 /// Mean and standard deviation of luma (0–255) over a sparse grid of pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]

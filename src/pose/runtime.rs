@@ -84,7 +84,7 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|v| !v.is_empty()) {
         out.push((PathBuf::from(p), Origin::Env));
     }
-    if let Some(dir) = crate::paths::exe_dir() {
+    if let Some(dir) = crate::support::paths::exe_dir() {
         // Beside it (a build tree), lib/ beside it, and the prefix's lib/hunch
         // (/usr/bin → /usr/lib/hunch, ~/.local/bin → ~/.local/lib/hunch).
         let mut dirs = vec![dir.clone(), dir.join("lib")];
@@ -95,7 +95,7 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
         }
     }
     out.push((project_runtime_dir().join(ORT_FILE), Origin::Project));
-    if let Some(d) = crate::paths::data_dir() {
+    if let Some(d) = crate::support::paths::data_dir() {
         out.push((d.join("lib").join(ORT_FILE), Origin::UserData));
     }
     out

@@ -194,10 +194,10 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     crate::platform::fs::create_private_dir(dir)
 }
 
-/// Writes `bytes` to `path`, user-only (0600), by [`crate::files`]' rules: atomically for
+/// Writes `bytes` to `path`, user-only (0600), by [`crate::support::files`]' rules: atomically for
 /// a regular file, following a symbolic link, creating the parent directory 0700.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), crate::files::FileError> {
-    crate::files::write(path, bytes, crate::files::Mode::Private).map(|_| ())
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), crate::support::files::FileError> {
+    crate::support::files::write(path, bytes, crate::support::files::Mode::Private).map(|_| ())
 }
 
 #[cfg(test)]

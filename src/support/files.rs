@@ -203,7 +203,7 @@ fn replace(path: &Path, bytes: &[u8], mode: Mode) -> Result<(), FileError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    crate::paths::create_private_dir(dir).map_err(io_at(dir))?;
+    crate::support::paths::create_private_dir(dir).map_err(io_at(dir))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

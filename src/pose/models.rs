@@ -96,7 +96,7 @@ impl ModelPaths {
 }
 
 /// Search order: beside the executable, the install prefix's share dir, the user's data
-/// dir, then the source checkout (for `cargo run` and tests); see [`crate::paths::share_dirs`].
+/// dir, then the source checkout (for `cargo run` and tests); see [`crate::support::paths::share_dirs`].
 pub fn search_dirs() -> Vec<PathBuf> {
-    crate::paths::share_dirs("models", "models")
+    crate::support::paths::share_dirs("models", "models")
 }

@@ -11,6 +11,8 @@
 //! The client treats silence as failure: a request that got no reply (the connection
 //! closed, or nothing within its timeout) is an error, never a quiet success.
 
+pub mod command;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -21,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::command::{Command, Incoming, Origin, Reply};
+use command::{Command, Incoming, Origin, Reply};
 
 /// Longest request line accepted, bytes.
 pub const MAX_LINE: usize = 4096;
@@ -44,7 +46,7 @@ pub enum ControlError {
     #[error("another hunch monitor is already running (lock {0} is held); see `hunch status`")]
     AlreadyRunning(PathBuf),
     #[error(transparent)]
-    Path(#[from] crate::paths::PathError),
+    Path(#[from] crate::support::paths::PathError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -58,7 +60,7 @@ pub enum ControlError {
 
 /// The control socket's path in the runtime directory.
 pub fn socket_path() -> Result<PathBuf, ControlError> {
-    Ok(crate::paths::runtime_dir()?.join("control.sock"))
+    Ok(crate::support::paths::runtime_dir()?.join("control.sock"))
 }
 
 /// Held for the life of the monitor; released by the OS even on SIGKILL.
@@ -69,7 +71,7 @@ pub struct InstanceLock {
 /// Takes the per-user lock in `dir`, or says another monitor holds it.
 pub fn lock(dir: &Path) -> Result<InstanceLock, ControlError> {
     use std::os::unix::fs::OpenOptionsExt;
-    crate::paths::create_private_dir(dir).map_err(|e| ControlError::Io {
+    crate::support::paths::create_private_dir(dir).map_err(|e| ControlError::Io {
         path: dir.into(),
         source: e,
     })?;
@@ -407,7 +409,7 @@ pub fn parse_duration(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::command::PauseFor;
+    use command::PauseFor;
 
     #[test]
     fn durations() {
