@@ -4,12 +4,14 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     // Before any thread starts and before ONNX Runtime can load: no telemetry from it.
     hunch::pose::runtime::disable_telemetry();
-    let args = cli::Cli::parse();
+    let args = {
+        use clap::FromArgMatches;
+        let matches = cli::command().get_matches();
+        cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    };
     init_logging(args.command.default_log_level());
     match cli::run(args) {
         Ok(code) => code,

@@ -84,10 +84,6 @@ words! {
         Hunching = "hunching",
         /// Head forward, sustained: the state that may alert.
         Hunched = "hunched",
-        /// Written by hunch before 0.2 while alerts were snoozed; the posture of those
-        /// samples was not recorded. Read, never written: snoozing now holds alerts only
-        /// and the samples keep their posture.
-        Snoozed = "snoozed",
         /// Paused by the user: the camera is closed, nothing is measured.
         Paused = "paused",
         /// The screen is locked: the camera is closed, nothing is measured.
@@ -112,7 +108,6 @@ impl MonitorState {
                 | MonitorState::Hunching
                 | MonitorState::Hunched
                 | MonitorState::Unmeasured
-                | MonitorState::Snoozed
         )
     }
 
@@ -425,7 +420,6 @@ mod tests {
             assert!(e.push(112.0, 113.0, Hunched));
         }
         // The legacy snoozed state neither continues nor ends one.
-        assert!(!e.push(113.0, 114.0, Snoozed));
         assert!(!e.push(114.0, 115.0, Hunched));
         assert!(e.current(115.0 + EPISODE_GAP_SECONDS).is_none());
     }

@@ -39,7 +39,7 @@ fn img() -> String {
 
 #[test]
 fn json_output_has_the_documented_fields() {
-    let o = hunch(&["analyze", "--json", &img()], &[]);
+    let o = hunch(&["analyze", "--jsonl", &img()], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["width"], 640);
@@ -65,7 +65,7 @@ fn bad_files_are_reported_and_the_rest_still_processed() {
     let o = hunch(
         &[
             "analyze",
-            "--json",
+            "--jsonl",
             dir.to_str().unwrap(),
             text.to_str().unwrap(),
             &img(),
@@ -97,9 +97,9 @@ fn bad_files_are_reported_and_the_rest_still_processed() {
 fn missing_onnx_runtime_file_is_one_clear_sentence() {
     let o = hunch(
         &[
+            "analyze",
             "--ort-lib",
             "/nonexistent/libonnxruntime.so",
-            "analyze",
             &img(),
         ],
         &[],
@@ -123,7 +123,7 @@ fn a_file_that_is_not_a_library_is_refused() {
     let lib = dir.join("libonnxruntime.so");
     std::fs::write(&lib, "hello").unwrap();
     let o = hunch(
-        &["--ort-lib", lib.to_str().unwrap(), "analyze", &img()],
+        &["analyze", "--ort-lib", lib.to_str().unwrap(), &img()],
         &[],
     );
     assert_clean_failure(&o, 2, "could not be loaded as ONNX Runtime");
@@ -165,12 +165,12 @@ fn an_older_onnx_runtime_is_refused_with_its_version() {
 fn missing_and_corrupt_models_name_the_file() {
     let empty = tempdir("nomodels");
     let o = hunch(
-        &["--models", empty.to_str().unwrap(), "analyze", &img()],
+        &["analyze", "--models", empty.to_str().unwrap(), &img()],
         &[],
     );
     assert_clean_failure(&o, 2, "pose_detection.onnx is missing");
 
-    let o = hunch(&["--models", "/no/such/dir", "analyze", &img()], &[]);
+    let o = hunch(&["analyze", "--models", "/no/such/dir", &img()], &[]);
     assert_clean_failure(&o, 2, "/no/such/dir given with --models does not exist");
 
     // A complete set where the landmark model is truncated, as after a failed copy.
@@ -188,7 +188,7 @@ fn missing_and_corrupt_models_name_the_file() {
     )
     .unwrap();
     let o = hunch(
-        &["--models", corrupt.to_str().unwrap(), "analyze", &img()],
+        &["analyze", "--models", corrupt.to_str().unwrap(), &img()],
         &[],
     );
     assert_clean_failure(&o, 2, "could not load model");
@@ -207,7 +207,7 @@ fn missing_and_corrupt_models_name_the_file() {
     )
     .unwrap();
     let o = hunch(
-        &["--models", swapped.to_str().unwrap(), "analyze", &img()],
+        &["analyze", "--models", swapped.to_str().unwrap(), &img()],
         &[],
     );
     assert_clean_failure(&o, 2, "is this the right model?");

@@ -1,4 +1,4 @@
-//! The headache diary end to end, on journals with exact contents: `hunch log` round
+//! The headache diary end to end, on journals with exact contents: `hunch headache` round
 //! trips (edits, time zones, DST days), refuses bad input and writes nothing; `hunch
 //! export --diary` includes it; `hunch report --headaches` gives the planted figures,
 //! refuses below the minimum with the count it needs, and draws its section in the HTML
@@ -51,7 +51,7 @@ fn list(home: &Path, journal: &Path) -> Vec<serde_json::Value> {
     ok(hunch(
         home,
         journal,
-        &["log", "list", "--days", "400", "--json"],
+        &["headache", "list", "--days", "400", "--jsonl"],
     ))
     .lines()
     .map(|l| serde_json::from_str(l).unwrap())
@@ -66,7 +66,6 @@ fn the_diary_round_trips_through_log_list_edit_remove_and_export() {
         &home,
         &journal,
         &[
-            "log",
             "headache",
             "--at",
             "2026-11-20 14:00",
@@ -90,27 +89,13 @@ fn the_diary_round_trips_through_log_list_edit_remove_and_export() {
     ok(hunch(
         &home,
         &journal,
-        &[
-            "log",
-            "headache",
-            "--at",
-            "2026-03-29 02:30",
-            "--intensity",
-            "3",
-        ],
+        &["headache", "--at", "2026-03-29 02:30", "--intensity", "3"],
     ));
     // Fall back: 02:30 happens twice on 2026-10-25; the first (summer time) is meant.
     ok(hunch(
         &home,
         &journal,
-        &[
-            "log",
-            "headache",
-            "--at",
-            "2026-10-25 02:30",
-            "--kind",
-            "tension",
-        ],
+        &["headache", "--at", "2026-10-25 02:30", "--kind", "tension"],
     ));
     let entries = list(&home, &journal);
     assert_eq!(entries.len(), 3);
@@ -141,7 +126,15 @@ fn the_diary_round_trips_through_log_list_edit_remove_and_export() {
     ok(hunch(
         &home,
         &journal,
-        &["log", "edit", "1", "--intensity", "8", "--kind", "tension"],
+        &[
+            "headache",
+            "edit",
+            "1",
+            "--intensity",
+            "8",
+            "--kind",
+            "tension",
+        ],
     ));
     let e = list(&home, &journal)
         .into_iter()
@@ -156,7 +149,7 @@ fn the_diary_round_trips_through_log_list_edit_remove_and_export() {
 
     // The same instant read in another zone.
     let ny = Command::new(env!("CARGO_BIN_EXE_hunch"))
-        .args(["log", "list", "--days", "400", "--journal"])
+        .args(["headache", "list", "--days", "400", "--journal"])
         .arg(&journal)
         .env("TZ", "America/New_York")
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -170,7 +163,7 @@ fn the_diary_round_trips_through_log_list_edit_remove_and_export() {
         &journal,
         &[
             "export",
-            "--diary",
+            "--headaches",
             "--from",
             "2026-01-01",
             "--to",
@@ -187,13 +180,13 @@ fn the_diary_round_trips_through_log_list_edit_remove_and_export() {
     let json = ok(hunch(
         &home,
         &journal,
-        &["export", "--diary", "--json", "--from", "2026-11-20"],
+        &["export", "--headaches", "--jsonl", "--date", "2026-11-20"],
     ));
     assert_eq!(json.lines().count(), 1, "{json}");
 
-    ok(hunch(&home, &journal, &["log", "remove", "2"]));
+    ok(hunch(&home, &journal, &["headache", "remove", "2"]));
     assert_eq!(list(&home, &journal).len(), 2);
-    let o = hunch(&home, &journal, &["log", "remove", "2"]);
+    let o = hunch(&home, &journal, &["headache", "remove", "2"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no entry #2"));
 
@@ -209,7 +202,7 @@ fn bad_entries_are_refused_with_a_reason_and_nothing_is_written() {
     ok(hunch(
         &home,
         &journal,
-        &["log", "headache", "--at", "2026-11-01 09:00"],
+        &["headache", "--at", "2026-11-01 09:00"],
     ));
     for (args, says) in [
         (vec!["--intensity", "11"], "intensity"),
@@ -221,7 +214,7 @@ fn bad_entries_are_refused_with_a_reason_and_nothing_is_written() {
             "the day before yesterday",
         ),
     ] {
-        let mut a = vec!["log", "headache"];
+        let mut a = vec!["headache"];
         a.extend(args.iter());
         let o = hunch(&home, &journal, &a);
         let err = String::from_utf8_lossy(&o.stderr);
@@ -230,7 +223,7 @@ fn bad_entries_are_refused_with_a_reason_and_nothing_is_written() {
         let o = hunch(
             &home,
             &journal,
-            &["log", "edit", "1"]
+            &["headache", "edit", "1"]
                 .into_iter()
                 .chain(args.iter().copied())
                 .collect::<Vec<_>>(),
@@ -239,8 +232,8 @@ fn bad_entries_are_refused_with_a_reason_and_nothing_is_written() {
     }
     // An entry that does not exist can be neither edited nor removed.
     for args in [
-        &["log", "edit", "42", "--intensity", "3"][..],
-        &["log", "remove", "42"],
+        &["headache", "edit", "42", "--intensity", "3"][..],
+        &["headache", "remove", "42"],
     ] {
         let o = hunch(&home, &journal, args);
         let err = String::from_utf8_lossy(&o.stderr);
@@ -250,8 +243,8 @@ fn bad_entries_are_refused_with_a_reason_and_nothing_is_written() {
     let entries = list(&home, &journal);
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["intensity"], 5);
-    // `hunch log --help` tells when a diary is not enough.
-    let help = ok(hunch(&home, &journal, &["log", "--help"]));
+    // `hunch headache --help` tells when a diary is not enough.
+    let help = ok(hunch(&home, &journal, &["headache", "--help"]));
     assert!(
         help.contains("When to see a clinician") && help.contains("not a medical device"),
         "{help}"
@@ -415,7 +408,7 @@ fn below_the_minimum_it_says_how_many_more_days_it_needs() {
     drop(Journal::open(&empty).unwrap());
     let o = hunch(&home, &empty, &["report", "--headaches"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("hunch log headache"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("hunch headache"));
 }
 
 #[test]

@@ -19,7 +19,7 @@ fn track_runs_the_detector_once_for_a_steady_person() {
     let frames: Vec<_> = (0..5).map(|_| img.clone()).collect();
 
     let o = hunch_in(&home)
-        .args(["analyze", "--track", "--json"])
+        .args(["analyze", "--track", "--jsonl"])
         .args(&frames)
         .output()
         .unwrap();
@@ -41,7 +41,7 @@ fn track_runs_the_detector_once_for_a_steady_person() {
 
     // Without --track every image stands alone and the detector runs on each.
     let o = hunch_in(&home)
-        .args(["analyze", "--json"])
+        .args(["analyze", "--jsonl"])
         .args(&frames[..3])
         .output()
         .unwrap();
@@ -58,7 +58,7 @@ fn track_skips_unreadable_frames_and_keeps_going() {
     std::fs::write(&bad, b"not a jpeg").unwrap();
     let img = fixture("webcam_like.png");
     let o = hunch_in(&home)
-        .args(["analyze", "--track", "--json"])
+        .args(["analyze", "--track", "--jsonl"])
         .arg(&img)
         .arg(&bad)
         .arg(&img)

@@ -1,16 +1,14 @@
-//! Tracking a head-and-shoulders close-up whose shoulders sit at the frame's bottom edge
-//! (issue 10: with the lite model the tracker rejected most forward-head frames as
-//! `shoulders_not_visible` while single images measured them).
+//! Tracking a head-and-shoulders close-up whose shoulders sit at the frame's bottom edge:
+//! tracking must measure as many frames as single images do, not reject forward-head
+//! frames as `shoulders_not_visible`.
 //!
 //! Real frames: a person seen from the front, head and upper shoulders in a 960×540 frame,
 //! the head dropping and coming forward (see `fixtures/squats_closeup/SOURCES.md`). Near
 //! the edge the shoulders' presence depends on the crop, and the crop the auxiliary
-//! landmarks give is worse for them than the detector's. Before the fix a track that had
-//! lost the shoulders kept its crop frame after frame: lite rejected 10 frames tracked
-//! against 5 as single images, full 39 against 19. Now a tracked frame without the
-//! shoulders goes back to the detector, and tracking rejects no more frames than single
-//! images do (lite 4, full 16), with the detector running on 5 (lite) and 11 (full) of
-//! the 65 frames.
+//! landmarks give is worse for them than the detector's; so a tracked frame without the
+//! shoulders goes back to the detector, as one that has lost the person does. Then
+//! tracking rejects no more frames than single images do (lite 4, full 16), with the
+//! detector running on 5 (lite) and 11 (full) of the 65 frames.
 
 mod common;
 
@@ -57,8 +55,8 @@ fn check(variant: ModelVariant) {
         stats.detector_runs, stats.redetections
     );
     // The shoulders' presence near the edge is sensitive to the last bit of the crop, so
-    // allow a frame or two either way; before the fix tracking was 5 (lite) and 20 (full)
-    // frames worse.
+    // allow a frame or two either way; a tracker that kept a crop without the shoulders
+    // rejected 5 (lite) and 20 (full) frames more than single images.
     assert!(
         tracked_bad <= single_bad + 2,
         "{variant:?}: tracking rejected {tracked_bad} frames, single images {single_bad}"

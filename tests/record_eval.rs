@@ -151,7 +151,7 @@ fn calibrate_from_a_recording_saves_a_private_profile_and_show_prints_it() {
     let json = ok(&hunch(
         &[
             "analyze",
-            "--json",
+            "--jsonl",
             "--posture",
             fixture("webcam_like.png").to_str().unwrap(),
         ],

@@ -140,6 +140,9 @@ enum Msg {
 }
 
 /// Whether a camera error says the device is busy (EBUSY: another process streams it).
+/// nokhwa's V4L2 backend keeps the operating system's error only as text inside its own
+/// (`NokhwaError::OpenStreamError("… (os error 16)")`), so the text is all there is to
+/// tell a busy camera from a broken one; this is the one place that reads it.
 fn is_busy(error: &str) -> bool {
     error.contains(&format!("(os error {})", libc::EBUSY))
 }

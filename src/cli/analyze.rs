@@ -10,16 +10,11 @@ use hunch::pose::models::ModelVariant;
 use hunch::pose::{PoseEstimate, LANDMARK_NAMES};
 use serde_json::json;
 
-use super::EngineArgs;
-
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Landmark model variant.
-    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
-    pub model: ModelVariant,
-    /// One JSON object per image and line, instead of a summary.
+    /// JSON lines: one object per image, instead of a summary.
     #[arg(long)]
-    pub json: bool,
+    pub jsonl: bool,
     /// Write the image with the upper-body skeleton drawn on it (a directory when
     /// several images are given).
     #[arg(long, value_name = "OUT.png")]
@@ -39,9 +34,11 @@ pub struct AnalyzeArgs {
     /// PNG or JPEG images.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: super::EngineArgs,
 }
 
-pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.overlay {
         if args.images.len() > 1 && !out.is_dir() {
             bail!(
@@ -55,7 +52,7 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
     } else {
         None
     };
-    let mut engine = engine_args.engine(args.model)?;
+    let mut engine = args.engine.engine()?;
     let stdout = std::io::stdout();
     let mut failures = 0usize;
     for path in &args.images {
@@ -73,8 +70,8 @@ pub fn run(engine_args: &EngineArgs, args: AnalyzeArgs) -> anyhow::Result<ExitCo
             engine.estimate(&img)?
         };
         let mut out = stdout.lock();
-        let posture_json = posture.as_ref().map(|p| p.assess(&est, args.model));
-        if args.json {
+        let posture_json = posture.as_ref().map(|p| p.assess(&est, args.engine.model));
+        if args.jsonl {
             let mut v = to_json(path, &est);
             if let Some(pj) = posture_json {
                 v["posture"] = pj;

@@ -9,11 +9,8 @@ use clap::Args;
 use hunch::camera::replay::Replay;
 use hunch::camera::Exposure;
 use hunch::camera::FrameSource;
-use hunch::pose::models::ModelVariant;
 use hunch::posture::calibration::{Calibration, MIN_FRAMES, PROFILE_VERSION};
 use hunch::posture::Calibrator;
-
-use super::EngineArgs;
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
@@ -32,8 +29,8 @@ pub struct CalibrateArgs {
     /// Where the profile lives (default: $XDG_CONFIG_HOME/hunch/calibration.toml).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
-    pub model: ModelVariant,
+    #[command(flatten)]
+    pub engine: super::EngineArgs,
 }
 
 pub fn profile_path(explicit: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
@@ -43,7 +40,7 @@ pub fn profile_path(explicit: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
     }
 }
 
-pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let path = profile_path(args.profile.as_ref())?;
     if args.show {
         let cal = Calibration::load(&path)?;
@@ -86,7 +83,7 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
             ))
         }
     };
-    let mut engine = engine_args.engine(args.model)?;
+    let mut engine = args.engine.engine()?;
     let tty = std::io::stderr().is_terminal();
     let colour = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut shown = 0;
@@ -147,7 +144,7 @@ pub fn run(engine_args: &EngineArgs, args: CalibrateArgs) -> anyhow::Result<Exit
         source: source.id(),
         width,
         height,
-        model: args.model.as_str().into(),
+        model: args.engine.model.as_str().into(),
         frames: used,
         neutral,
     };

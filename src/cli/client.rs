@@ -11,7 +11,7 @@ use hunch::support::human::{duration, percent};
 #[derive(Debug, Args)]
 pub struct DurationArg {
     /// How long: 90s, 30m, 1h, 1h30m, or minutes.
-    #[arg(value_parser = hunch::control::parse_duration)]
+    #[arg(value_parser = super::duration)]
     pub duration: Option<f64>,
 }
 

@@ -16,15 +16,12 @@ use hunch::daemon::{Daemon, Parts, Settings, Update};
 use hunch::monitor::Monitor;
 use hunch::notify::DesktopOrPrint;
 use hunch::policy::PolicyParams;
-use hunch::pose::models::ModelVariant;
 use hunch::posture::Calibrator;
 use hunch::recording::{Manifest, Recording, Role};
 use hunch::report::{store, Period};
 use hunch::support::clock::{Clock, SystemClock, VirtualClock};
 use hunch::support::human::{duration, percent};
 use hunch::vocab::MonitorState;
-
-use super::EngineArgs;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -34,6 +31,8 @@ pub struct DemoArgs {
     /// Replay at the recording's own pace (5 minutes) instead of as fast as possible.
     #[arg(long)]
     pub realtime: bool,
+    #[command(flatten)]
+    pub engine: super::EngineArgs,
 }
 
 /// Where the bundled demo recording lives: installed beside hunch, or in the checkout.
@@ -56,18 +55,17 @@ fn describe(s: MonitorState) -> &'static str {
         MonitorState::Upright => "upright",
         MonitorState::Hunching => "hunching",
         MonitorState::Hunched => "hunched, sustained",
-        MonitorState::Snoozed => "snoozed",
         MonitorState::Paused => "paused",
         MonitorState::Locked => "screen locked",
         MonitorState::CameraInUse => "camera used by another app",
     }
 }
 
-pub fn run(engine_args: &EngineArgs, args: DemoArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let config = super::load_config()?;
     let dir = demo_dir()?;
     let frames = Manifest::load(&dir)?.frames()?;
-    let mut engine = engine_args.engine(ModelVariant::Full)?;
+    let mut engine = args.engine.engine()?;
     outln!(
         "hunch demo: {} frames of a real person at one frame a second ({}).",
         frames.len(),

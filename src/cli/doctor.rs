@@ -17,9 +17,8 @@ pub struct DoctorArgs {
     /// One JSON object: {can_monitor, checks: [{check, status, message, fix}]}.
     #[arg(long)]
     pub json: bool,
-    /// The landmark model `hunch run` will use.
-    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
-    pub model: ModelVariant,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -107,18 +106,18 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub fn run(engine: &EngineArgs, args: DoctorArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     let config = super::load_config()?;
     let mut checks = Vec::new();
 
-    let runtime = check_runtime(engine);
+    let runtime = check_runtime(&args.engine);
     let runtime_ok = runtime.status == Status::Ok;
     checks.push(runtime);
-    checks.push(check_models(engine, args.model, runtime_ok));
+    checks.push(check_models(&args.engine, args.engine.model, runtime_ok));
     checks.push(check_camera_access(config.camera.index));
     let (camera, chosen) = check_camera(&config.camera);
     checks.push(camera);
-    checks.push(check_calibration(&config.camera, chosen, args.model));
+    checks.push(check_calibration(&config.camera, chosen, args.engine.model));
     checks.push(check_notifications());
     checks.push(check_service());
     checks.push(check_journal());

@@ -6,10 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use hunch::eval::{evaluate, EvalReport, Mode, Scores};
-use hunch::pose::models::ModelVariant;
 use hunch::recording::Manifest;
-
-use super::EngineArgs;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -18,21 +15,21 @@ pub struct EvalArgs {
     /// Track frames like the monitor (video) or treat each on its own (image).
     #[arg(long, value_parser = super::word::<Mode>(), default_value_t = Mode::Video)]
     pub mode: Mode,
-    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
-    pub model: ModelVariant,
-    /// Print the report as JSON.
+    /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub engine: super::EngineArgs,
 }
 
-pub fn run(engine_args: &EngineArgs, args: EvalArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let config = super::load_config()?;
     let manifest = Manifest::load(&args.path)?;
     let frames = manifest.frames()?;
     if frames.is_empty() {
         anyhow::bail!("{} lists no frames", manifest.path.display());
     }
-    let mut engine = engine_args.engine(args.model)?;
+    let mut engine = args.engine.engine()?;
     let tty = std::io::stderr().is_terminal();
     let report = evaluate(
         &frames,

@@ -20,14 +20,17 @@ pub enum GenerateCommand {
     /// Write a completion script for SHELL to stdout, or into DIR (as hunch.bash, _hunch,
     /// hunch.fish…).
     Completions {
+        /// The shell the script is for.
         #[arg(value_enum)]
         shell: Shell,
+        /// Write the script into this directory (default: standard output).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
     /// Write hunch.1 and one page per subcommand (hunch-run.1, hunch-service-install.1…)
     /// into DIR.
     Man {
+        /// The directory for the pages (created if missing).
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },

@@ -1,5 +1,5 @@
 //! Which journal a command uses and how it opens it: the monitor (single writer, may
-//! start a new one), a one-off writer (`log headache`), or a reader (reports, `log list`),
+//! start a new one), a one-off writer (`hunch headache`), or a reader (reports, `headache list`),
 //! with what opening found told to the user on stderr.
 
 use std::path::{Path, PathBuf};

@@ -5,48 +5,32 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use hunch::report::{render, store, Period};
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// One day (YYYY-MM-DD); default today.
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["days", "week", "month"])]
-    pub date: Option<String>,
-    /// The last N days, ending today (or --to).
-    #[arg(long, value_name = "N")]
-    pub days: Option<u32>,
-    /// The last 7 days.
-    #[arg(long, conflicts_with = "month")]
-    pub week: bool,
-    /// The last 30 days.
-    #[arg(long)]
-    pub month: bool,
-    /// Last day of a range (default today).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub to: Option<String>,
-    /// Print JSON (schema in the README).
+    #[command(flatten)]
+    pub dates: super::dates::Dates,
+    /// Print one JSON object (schema in the README).
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// Print one CSV row per day.
     #[arg(long)]
     pub csv: bool,
-    /// Write a self-contained HTML page with charts.
+    /// Write a self-contained HTML page with charts (`-` for standard output).
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
-    /// Write the chart alone as SVG.
+    /// Write the chart alone as SVG (`-` for standard output).
     #[arg(long, value_name = "OUT.svg")]
     pub svg: Option<PathBuf>,
-    /// Compare your posture on headache days, the days before, and headache-free days
-    /// (the diary kept with `hunch log`).
-    #[arg(long, conflicts_with_all = ["csv", "svg"])]
+    /// Compare your posture on headache days, the days before, and headache-free days,
+    /// from the diary kept with `hunch headache` (from the diary's first day, or --from,
+    /// to yesterday).
+    #[arg(long, conflicts_with_all = ["csv", "svg", "date", "days", "week", "month", "to"])]
     pub headaches: bool,
-    /// With --headaches: the first day the diary covers (default: the day it was started).
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "headaches")]
-    pub diary_since: Option<String>,
     /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -54,56 +38,17 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// First day (YYYY-MM-DD).
+    #[command(flatten)]
+    pub dates: super::dates::Dates,
+    /// JSON lines (one object per row) instead of CSV.
     #[arg(long)]
-    pub from: String,
-    /// Last day (YYYY-MM-DD), inclusive; default the same as --from.
-    #[arg(long)]
-    pub to: Option<String>,
-    /// JSON lines instead of CSV.
-    #[arg(long)]
-    pub json: bool,
+    pub jsonl: bool,
     /// The headache diary's entries instead of the samples.
     #[arg(long)]
-    pub diary: bool,
+    pub headaches: bool,
+    /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
-}
-
-pub fn parse_date(s: &str) -> anyhow::Result<Date> {
-    s.parse::<Date>()
-        .with_context(|| format!("`{s}` is not a date; use YYYY-MM-DD, e.g. 2026-11-24"))
-}
-
-/// The days a report covers.
-fn period(args: &ReportArgs, today: Date) -> anyhow::Result<(Date, Date)> {
-    let to = args
-        .to
-        .as_deref()
-        .map(parse_date)
-        .transpose()?
-        .unwrap_or(today);
-    let span_days = if args.week {
-        Some(7)
-    } else if args.month {
-        Some(30)
-    } else {
-        args.days
-    };
-    Ok(match (span_days, &args.date) {
-        (Some(0), _) => bail!("--days must be at least 1"),
-        (Some(n), _) => {
-            if n as i64 > store::MAX_RANGE_DAYS {
-                bail!("--days is at most {} (ten years)", store::MAX_RANGE_DAYS);
-            }
-            (to.checked_sub(jiff::Span::new().days(n as i64 - 1))?, to)
-        }
-        (None, Some(d)) => {
-            let d = parse_date(d)?;
-            (d, d)
-        }
-        (None, None) => (to, to),
-    })
 }
 
 /// Writes a report file user-only (0600): it describes the user's day. A symbolic link is
@@ -129,7 +74,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     };
     let journal = super::journal::read(args.journal.as_deref())?;
     if args.headaches {
-        let since = args.diary_since.as_deref().map(parse_date).transpose()?;
+        let since = args.dates.first_day().transpose()?;
         let c = hunch::report::pages::diary_comparison(&journal, since, today, &tz)?;
         if let Some(out) = &args.html {
             write_file(
@@ -147,7 +92,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (from, to) = period(&args, today)?;
+    let (from, to) = args.dates.resolve(today, None, store::MAX_RANGE_DAYS)?;
     if let Some(out) = &args.html {
         write_file(
             out,
@@ -185,30 +130,33 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
 
 pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let tz = TimeZone::system();
-    let from = parse_date(&args.from)?;
-    let to = args
-        .to
-        .as_deref()
-        .map(parse_date)
-        .transpose()?
-        .unwrap_or(from);
-    if to < from {
-        bail!("--to ({to}) is before --from ({from})");
-    }
+    let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
     let journal = super::journal::read(args.journal.as_deref())?;
+    // Without dates, everything: from the day of the first row kept.
+    let first_ms = if args.headaches {
+        journal.first_headache_ms()?
+    } else {
+        journal.first_sample_ms()?
+    };
+    let first = first_ms
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| t.to_zoned(tz.clone()).date());
+    let (from, to) = args
+        .dates
+        .resolve(today, Some(first.unwrap_or(today)), i64::MAX)?;
     let start = Period::day(from, &tz)?.start_ms;
     let end = Period::day(to, &tz)?.end_ms;
     let out = std::io::stdout().lock();
-    let written = if args.diary {
+    let written = if args.headaches {
         let entries = journal.headaches(start, end)?;
-        if args.json {
+        if args.jsonl {
             render::export::headaches_json(out, &entries, &tz)
         } else {
             render::export::headaches_csv(out, &entries, &tz)
         }
     } else {
         let samples = journal.samples(start, end)?;
-        if args.json {
+        if args.jsonl {
             render::export::samples_json(out, &samples)
         } else {
             render::export::samples_csv(out, &samples, &tz)

@@ -15,11 +15,8 @@ use hunch::camera::FrameSource;
 use hunch::daemon::session::{Logind, NoSession};
 use hunch::daemon::{Daemon, Parts, Settings};
 use hunch::monitor::Monitor;
-use hunch::pose::models::ModelVariant;
 use hunch::posture::Calibration;
 use hunch::support::clock::{Clock, SystemClock, VirtualClock};
-
-use super::EngineArgs;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -36,11 +33,11 @@ pub struct RunArgs {
     /// needs one of its own).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
-    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
-    pub model: ModelVariant,
     /// No tray icon (by default one is shown when the desktop has a system tray).
     #[arg(long)]
     pub no_tray: bool,
+    #[command(flatten)]
+    pub engine: super::EngineArgs,
 }
 
 /// Stops the loop on SIGTERM, SIGINT and SIGHUP (the terminal closed): the daemon then
@@ -77,7 +74,7 @@ pub fn source_and_clock(
     })
 }
 
-pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.source.is_some() && args.journal.is_none() {
         // A recording's timeline is not the user's day: replayed fast, or paced faster
         // than real time, its samples would even lie in the future.
@@ -101,7 +98,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
     // left running all day, for two model loads when the track is lost (README, "Speed
     // and memory").
     let monitor = Monitor::new(
-        engine_args.engine_with(args.model, hunch::pose::Residency::One)?,
+        args.engine.engine_with(hunch::pose::Residency::One)?,
         calibration.neutral,
         config.posture,
         config.filter,
@@ -143,7 +140,7 @@ pub fn run(engine_args: &EngineArgs, args: RunArgs) -> anyhow::Result<ExitCode> 
         commands,
         settings: Settings::from_config(
             &config,
-            Some((calibration, args.model.as_str().to_string())),
+            Some((calibration, args.engine.model.as_str().to_string())),
         ),
     })?;
     if let Some(tray) = &tray {

@@ -17,7 +17,9 @@ pub enum ServiceCommand {
     /// Stop and remove the unit `hunch service install` wrote.
     Uninstall,
     /// What the XDG autostart entry runs at login: `hunch run`, unless the user service
-    /// runs hunch in this session or there is no calibration yet.
+    /// runs hunch in this session or there is no calibration yet. (Internal: the desktop
+    /// runs it, not a person.)
+    #[command(hide = true)]
     Autostart,
 }
 

@@ -18,10 +18,7 @@ use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings, StopReason};
 use hunch::live::{plain_line, Feed, Next, Quiet, REFRESH};
 use hunch::monitor::Monitor;
-use hunch::pose::models::ModelVariant;
 use hunch::posture::Calibration;
-
-use super::EngineArgs;
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
@@ -32,11 +29,11 @@ pub struct WatchArgs {
     /// With --source: replay N times faster than recorded.
     #[arg(long, requires = "source", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub speed: Option<u16>,
-    #[arg(long, value_parser = super::word::<ModelVariant>(), default_value_t = ModelVariant::Full)]
-    pub model: ModelVariant,
+    #[command(flatten)]
+    pub engine: super::EngineArgs,
 }
 
-pub fn run(engine_args: &EngineArgs, args: WatchArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let stop = super::run::stop_on_signals()?;
     let sock = socket_path()?;
     let monitor_answers = args.source.is_none()
@@ -47,7 +44,7 @@ pub fn run(engine_args: &EngineArgs, args: WatchArgs) -> anyhow::Result<ExitCode
     let (mut feed, label, tmp) = if monitor_answers {
         (Feed::monitor(sock), "the running monitor".to_string(), None)
     } else {
-        let (daemon, tmp) = own_daemon(engine_args, &args)?;
+        let (daemon, tmp) = own_daemon(&args)?;
         let label = format!("{} (hunch watch's own)", daemon.source_id());
         (Feed::own(daemon), label, Some(tmp))
     };
@@ -71,13 +68,13 @@ pub fn run(engine_args: &EngineArgs, args: WatchArgs) -> anyhow::Result<ExitCode
 
 /// A daemon like `hunch run`'s on the camera or `--source`, journaling to a temporary file
 /// and notifying no one.
-fn own_daemon(engine_args: &EngineArgs, args: &WatchArgs) -> anyhow::Result<(Daemon, PathBuf)> {
+fn own_daemon(args: &WatchArgs) -> anyhow::Result<(Daemon, PathBuf)> {
     let config = super::load_config()?;
     let calibration = Calibration::load(&Calibration::default_path()?)?;
     let (source, clock) =
         super::run::source_and_clock(&config, args.source.as_deref(), false, args.speed)?;
     let monitor = Monitor::new(
-        engine_args.engine(args.model)?,
+        args.engine.engine()?,
         calibration.neutral,
         config.posture,
         config.filter,
@@ -96,7 +93,7 @@ fn own_daemon(engine_args: &EngineArgs, args: &WatchArgs) -> anyhow::Result<(Dae
         commands,
         settings: Settings::from_config(
             &config,
-            Some((calibration, args.model.as_str().to_string())),
+            Some((calibration, args.engine.model.as_str().to_string())),
         ),
     })?;
     Ok((daemon, tmp))

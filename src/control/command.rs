@@ -47,7 +47,7 @@ pub enum Command {
     /// The state and the latest frame without today's figures: no journal read, cheap
     /// enough for `hunch watch` to ask a few times a second.
     Live,
-    /// Log a headache now, of this intensity (0–10), in the diary (as `hunch log headache
+    /// Log a headache now, of this intensity (0–10), in the diary (as `hunch headache
     /// --intensity N` does).
     Headache { intensity: u8 },
     /// Measure against the calibration profile on disk from now on (after `hunch

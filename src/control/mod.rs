@@ -372,55 +372,32 @@ pub fn request(path: &Path, command: &Command) -> Result<Reply, ControlError> {
     }))
 }
 
-/// Parses "90s", "30m", "1h", "2h30m" or a bare number of minutes.
-pub fn parse_duration(s: &str) -> Result<f64, String> {
-    let s = s.trim();
-    if let Ok(m) = s.parse::<f64>() {
-        return if m > 0.0 && m.is_finite() {
-            Ok(m * 60.0)
-        } else {
-            Err(format!("`{s}` is not a positive duration"))
-        };
-    }
-    let (mut total, mut num) = (0.0, String::new());
-    for c in s.chars() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let unit = match c {
-            'h' => 3600.0,
-            'm' => 60.0,
-            's' => 1.0,
-            _ => return Err(format!("`{s}`: use a duration like 90s, 30m, 1h or 1h30m")),
-        };
-        let n: f64 = num
-            .parse()
-            .map_err(|_| format!("`{s}`: use a duration like 90s, 30m, 1h or 1h30m"))?;
-        total += n * unit;
-        num.clear();
-    }
-    if !num.is_empty() || total <= 0.0 {
-        return Err(format!("`{s}`: use a duration like 90s, 30m, 1h or 1h30m"));
-    }
-    Ok(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use command::PauseFor;
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90s"), Ok(90.0));
-        assert_eq!(parse_duration("30m"), Ok(1800.0));
-        assert_eq!(parse_duration("1h30m"), Ok(5400.0));
-        assert_eq!(parse_duration("45"), Ok(2700.0));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("10x").is_err());
-        assert!(parse_duration("-5").is_err());
-        assert!(parse_duration("5m3").is_err());
+    fn a_request_the_monitor_lets_go_of_is_answered_stopping_not_late() {
+        let dir = std::env::temp_dir().join(format!("hunch-control-stop-{}", std::process::id()));
+        let _l = lock(&dir).unwrap();
+        let sock = dir.join("control.sock");
+        let (tx, rx) = channel();
+        serve(&sock, tx).unwrap();
+        // A monitor on its way out: it takes the request and drops it unanswered.
+        std::thread::spawn(move || {
+            let incoming: Incoming = rx.recv().unwrap();
+            drop(incoming);
+        });
+        let t = Instant::now();
+        let r = request(&sock, &Command::Status).unwrap();
+        assert_eq!(
+            r,
+            Reply::Error {
+                message: "the monitor is stopping".into()
+            }
+        );
+        assert!(t.elapsed() < Duration::from_secs(1));
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl Daemon {
         Ok(match self.journal.add_headache(&h, wall, &started) {
             Ok(id) => Reply::Ok {
                 message: format!(
-                    "logged headache #{id}, intensity {intensity}/10 (details: `hunch log edit {id}`)"
+                    "logged headache #{id}, intensity {intensity}/10 (details: `hunch headache edit {id}`)"
                 ),
             },
             Err(e) => Reply::Error {

@@ -1,4 +1,4 @@
-//! The headache diary (issue 12): what a headache entry is and how it is typed in
+//! The headache diary: what a headache entry is and how it is typed in
 //! ([`entry`]), an honest comparison of posture on headache days with posture on other
 //! days ([`compare`](mod@compare)), and its text and SVG renderings ([`render`]).
 //! Everything here is pure: the journal, the CLI and the report call into it.
@@ -14,11 +14,11 @@ pub use compare::{
 pub use entry::{parse_duration, parse_when, DiaryError, Headache, HeadacheKind};
 pub use render::{chart_svg, render_text};
 
-/// hunch's standing disclaimer, for `hunch log --help`, the diary report and the README.
+/// hunch's standing disclaimer, for `hunch headache --help`, the diary report and the README.
 pub const NOT_A_MEDICAL_DEVICE: &str = "hunch is not a medical device. It prompts habits \
 and keeps a diary; it does not diagnose or treat anything.";
 
-/// When a headache needs a clinician rather than a diary: for `hunch log --help` and the
+/// When a headache needs a clinician rather than a diary: for `hunch headache --help` and the
 /// README. Plain words, the usual warning signs ("red flags") of secondary headache.
 pub const WHEN_TO_SEE_A_CLINICIAN: &str = "\
 When to see a clinician

@@ -102,7 +102,7 @@ pub fn render_text(c: &DiaryComparison) -> String {
         s.push('\n');
         s += &wrap(&format!(
             "{} outside {span} {} left out: today's (the day is not over) and any before \
-             the first day (--diary-since).",
+             the first day (--from).",
             match c.entries_outside_window {
                 1 => "1 diary entry".to_string(),
                 n => format!("{n} diary entries"),

@@ -5,7 +5,7 @@
 //!   `doctor`) never create, migrate, move or write anything — not even SQLite's `-shm`
 //!   index. A log whose index is gone is read through an in-memory copy; a log that
 //!   belongs to another journal is ignored, and said so.
-//! * **Writers** ([`Journal::open`]: `log headache`; [`Journal::open_monitor`]: the
+//! * **Writers** ([`Journal::open`]: `hunch headache`; [`Journal::open_monitor`]: the
 //!   monitor) create a journal only where none exists (or the file is empty), refuse a
 //!   file that is not a hunch journal, naming it, and refuse to start on one they cannot
 //!   write. A stray log (another journal's, or one without its journal) is moved aside

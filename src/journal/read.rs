@@ -2,9 +2,16 @@
 //! (an unknown one is an error that names it).
 
 use super::{Journal, JournalError};
-use crate::vocab::{Event, SampleRow, UnknownWord};
+use crate::vocab::{Event, MonitorState, SampleRow, UnknownWord};
 
 impl Journal {
+    /// When the earliest sample kept was taken (Unix ms), if there is any.
+    pub fn first_sample_ms(&self) -> Result<Option<i64>, JournalError> {
+        self.conn
+            .query_row("SELECT min(t_ms) FROM samples", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))
+    }
+
     /// Committed samples with `from_ms ≤ t_ms < to_ms`, in time order.
     pub fn samples(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SampleRow>, JournalError> {
         // Journals from before migration 3 have no camera column (a reader cannot migrate).
@@ -31,10 +38,18 @@ impl Journal {
         let mut out = Vec::new();
         for row in rows {
             let (t_ms, dt_ms, state, forward_deg, camera_open_ms) = row.map_err(|e| self.sql(e))?;
+            // Journals from hunch's first weeks of development wrote "snoozed" for samples
+            // taken while alerts were snoozed, without their posture; reports always
+            // counted them as present but unmeasured, which is what they read as now.
+            let state = if state == "snoozed" {
+                MonitorState::Unmeasured
+            } else {
+                self.word(&state)?
+            };
             out.push(SampleRow {
                 t_ms,
                 dt_ms,
-                state: self.word(&state)?,
+                state,
                 forward_deg,
                 camera_open_ms,
             });

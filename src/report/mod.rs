@@ -229,7 +229,7 @@ pub fn summarize(period: &Period, samples: &[SampleRow], events: &[Event]) -> Da
             MonitorState::Away => r.away_s += secs,
             MonitorState::Paused | MonitorState::Locked => r.paused_s += secs,
             MonitorState::CameraInUse => r.camera_in_use_s += secs,
-            MonitorState::Unmeasured | MonitorState::Snoozed => {}
+            MonitorState::Unmeasured => {}
         }
         // The open time lies within the sample's interval; clipped in proportion.
         if s.camera_open_ms > 0 && s.dt_ms > 0 {

@@ -28,7 +28,7 @@ pub enum ReportError {
     Time(#[from] jiff::Error),
     #[error("a report covers at most {MAX_RANGE_DAYS} days; {days} were asked for")]
     TooLong { days: i64 },
-    #[error("no headache diary yet: log one with `hunch log headache`, and the comparison builds up over the following weeks")]
+    #[error("no headache diary yet: log one with `hunch headache`, and the comparison builds up over the following weeks")]
     NoDiary,
     #[error("the diary comparison goes back at most {MAX_RANGE_DAYS} days (to {oldest})")]
     DiaryTooFarBack { oldest: Date },

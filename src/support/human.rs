@@ -64,6 +64,80 @@ pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Why a duration could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    #[error(
+        "no duration given: use a duration like 90s, 30m, 1h30m or 45 (a bare number is minutes)"
+    )]
+    Empty,
+    #[error("cannot read {0:?} as a duration: use a duration like 90s, 30m, 1h30m or 45 (a bare number is minutes)")]
+    Bad(String),
+    #[error("a duration cannot be negative ({0:?})")]
+    Negative(String),
+    #[error("a duration of zero ({0:?}) says nothing")]
+    Zero(String),
+    #[error("{0:?} is too long to be a duration")]
+    TooLong(String),
+}
+
+/// The one way hunch reads a length of time, wherever one is typed (`pause 90s`,
+/// `snooze 1h`, a headache's `--duration 1h30m`): a bare number is minutes; otherwise
+/// numbers each followed by a unit — `h`, `m`, `s`, in that order, each at most once,
+/// upper or lower case, spaces allowed — such as `90s`, `1.5h`, `1h 30m`. Seconds.
+pub fn parse_duration(s: &str) -> Result<f64, DurationError> {
+    let input = s.trim();
+    if input.is_empty() {
+        return Err(DurationError::Empty);
+    }
+    if input.starts_with('-') {
+        return Err(DurationError::Negative(input.to_string()));
+    }
+    let bad = || DurationError::Bad(input.to_string());
+    let number = |t: &str| -> Result<f64, DurationError> {
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(bad());
+        }
+        t.parse::<f64>().map_err(|_| bad())
+    };
+    let lower = input.to_ascii_lowercase();
+    let total = if lower.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        number(&lower)? * 60.0
+    } else {
+        let mut rest = lower.as_str();
+        let mut total = 0.0;
+        let mut last_unit = 0; // 1 hours, 2 minutes, 3 seconds
+        while !rest.is_empty() {
+            let digits = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b'.')
+                .count();
+            let n = number(&rest[..digits])?;
+            rest = rest[digits..].trim_start();
+            let (unit, factor) = match rest.chars().next() {
+                Some('h') => (1, 3600.0),
+                Some('m') => (2, 60.0),
+                Some('s') => (3, 1.0),
+                _ => return Err(bad()),
+            };
+            if unit <= last_unit {
+                return Err(bad());
+            }
+            last_unit = unit;
+            total += n * factor;
+            rest = rest[1..].trim_start();
+        }
+        total
+    };
+    if !total.is_finite() || total > 1e12 {
+        return Err(DurationError::TooLong(input.to_string()));
+    }
+    if total == 0.0 {
+        return Err(DurationError::Zero(input.to_string()));
+    }
+    Ok(total)
+}
+
 /// "26%", or "—" when there is nothing to divide.
 pub fn percent(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.0}%", v * 100.0))
@@ -78,7 +152,6 @@ pub fn state(s: crate::vocab::MonitorState) -> &'static str {
         M::Upright => "upright",
         M::Hunching => "hunching",
         M::Hunched => "hunched",
-        M::Snoozed => "snoozed",
         M::Paused => "paused",
         M::Locked => "screen locked",
         M::CameraInUse => "camera in use by another app",
@@ -113,6 +186,40 @@ mod tests {
         assert_eq!(short_duration(90.0), "1 min 30 s");
         assert_eq!(percent(Some(0.2632)), "26%");
         assert_eq!(percent(None), "—");
+    }
+
+    #[test]
+    fn one_grammar_for_durations() {
+        assert_eq!(parse_duration("90s"), Ok(90.0));
+        assert_eq!(parse_duration("30m"), Ok(1800.0));
+        assert_eq!(parse_duration("1h30m"), Ok(5400.0));
+        assert_eq!(parse_duration(" 1H 30M "), Ok(5400.0));
+        assert_eq!(parse_duration("1.5h"), Ok(5400.0));
+        assert_eq!(parse_duration("1h 2m 3s"), Ok(3723.0));
+        assert_eq!(parse_duration("45"), Ok(2700.0));
+        assert_eq!(parse_duration(""), Err(DurationError::Empty));
+        assert!(matches!(
+            parse_duration("-5"),
+            Err(DurationError::Negative(_))
+        ));
+        assert!(matches!(
+            parse_duration("0h0m"),
+            Err(DurationError::Zero(_))
+        ));
+        assert!(matches!(
+            parse_duration("99999999999999999h"),
+            Err(DurationError::TooLong(_))
+        ));
+        for s in [
+            "soon", "10x", "5m3", "30m1h", "1h1h", "h", "1h30", "m5", "twenty", "1hé", "é5",
+            "1h-30m", "1..5h", ".",
+        ] {
+            assert!(
+                matches!(parse_duration(s), Err(DurationError::Bad(_))),
+                "{s:?} gave {:?}",
+                parse_duration(s)
+            );
+        }
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub fn face(status: Option<&Status>) -> Face {
         MonitorState::Paused | MonitorState::Locked => Face::Paused,
         MonitorState::Away => Face::Away,
         MonitorState::CameraInUse => Face::CameraInUse,
-        MonitorState::Unmeasured | MonitorState::Snoozed => Face::Unmeasured,
+        MonitorState::Unmeasured => Face::Unmeasured,
     }
 }
 
@@ -584,7 +584,6 @@ mod tests {
                 "hunch: camera in use by another app",
             ),
             (M::Unmeasured, Face::Unmeasured, "hunch: not measurable"),
-            (M::Snoozed, Face::Unmeasured, "hunch: snoozed"),
         ];
         for (state, want_face, want_title) in cases {
             let s = status(state);

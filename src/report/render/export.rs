@@ -62,7 +62,7 @@ pub fn samples_json<W: Write>(mut out: W, samples: &[SampleRow]) -> io::Result<(
     Ok(())
 }
 
-/// One diary entry as a JSON object (`hunch export --diary --json`, `hunch log list --json`).
+/// One diary entry as a JSON object (`hunch export --headaches --jsonl`, `hunch headache list --jsonl`).
 pub fn headache_json(h: &Headache, tz: &TimeZone) -> serde_json::Value {
     serde_json::json!({
         "id": h.id,

@@ -26,7 +26,7 @@ pub fn colour(st: MonitorState) -> &'static str {
         Hunching => "#ffb300",
         Hunched => "#e53935",
         Away => "#cfd8dc",
-        Paused | Locked | Snoozed => "#90a4ae",
+        Paused | Locked => "#90a4ae",
         CameraInUse => "#b39ddb",
         Unmeasured => "#e0e0e0",
     }

@@ -1,4 +1,6 @@
-//! `hunch log`: the headache diary — log, list, edit, remove.
+//! `hunch headache`: the headache diary — log one (the command alone), list, edit,
+//! remove. `hunch report --headaches` compares it with posture; `hunch export --headaches`
+//! writes it out.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,12 +12,16 @@ use hunch::support::human::short_duration;
 
 #[derive(Debug, Args)]
 #[command(
-    about = "Keep a headache diary beside your posture (see `hunch report --headaches`).",
-    after_help = hunch::diary::WHEN_TO_SEE_A_CLINICIAN
+    about = "Keep a headache diary beside your posture: `hunch headache` logs one now (see `hunch report --headaches`).",
+    after_help = hunch::diary::WHEN_TO_SEE_A_CLINICIAN,
+    args_conflicts_with_subcommands = true
 )]
-pub struct LogArgs {
+pub struct HeadacheArgs {
     #[command(subcommand)]
-    pub command: LogCommand,
+    pub command: Option<HeadacheCommand>,
+    /// The headache to log, when no subcommand is given.
+    #[command(flatten)]
+    pub entry: EntryArgs,
     /// Journal file (default: $XDG_DATA_HOME/hunch/journal.sqlite).
     #[arg(long, global = true, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -38,31 +44,34 @@ pub struct EntryArgs {
     /// What you took for it.
     #[arg(long, value_name = "TEXT")]
     pub medication: Option<String>,
+    /// Anything else worth keeping (a trigger, where it hurt).
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum LogCommand {
-    /// Log a headache (now, intensity 5, kind unsure, unless you say otherwise).
-    Headache(EntryArgs),
+pub enum HeadacheCommand {
     /// List the diary.
     List {
         /// The last N days (default 30).
         #[arg(long, value_name = "N", default_value_t = 30)]
         days: u32,
-        /// One JSON object per line.
+        /// JSON lines: one object per entry.
         #[arg(long)]
-        json: bool,
+        jsonl: bool,
     },
     /// Change an entry: give only what changes.
     Edit {
+        /// The entry's number (`hunch headache list` shows them).
         id: i64,
         #[command(flatten)]
         entry: EntryArgs,
     },
     /// Delete an entry.
-    Remove { id: i64 },
+    Remove {
+        /// The entry's number (`hunch headache list` shows them).
+        id: i64,
+    },
 }
 
 /// The intensity given when none is: a moderate headache.
@@ -114,10 +123,11 @@ fn describe(h: &Headache) -> String {
     s
 }
 
-pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: HeadacheArgs) -> anyhow::Result<ExitCode> {
     let now = jiff::Zoned::now();
     match &args.command {
-        LogCommand::Headache(e) => {
+        None => {
+            let e = &args.entry;
             // Parse and check everything before the journal is even opened.
             let h = apply(Headache::new(now.timestamp(), DEFAULT_INTENSITY), e, &now)?;
             let mut j = super::journal::write(args.journal.as_deref())?;
@@ -128,10 +138,10 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
             )?;
             outln!("logged #{id}: {}", describe(&h));
             if e.intensity.is_none() {
-                outln!("(intensity {DEFAULT_INTENSITY} by default; change it with `hunch log edit {id} --intensity N`)");
+                outln!("(intensity {DEFAULT_INTENSITY} by default; change it with `hunch headache edit {id} --intensity N`)");
             }
         }
-        LogCommand::List { days, json } => {
+        Some(HeadacheCommand::List { days, jsonl }) => {
             let to = now.timestamp().as_millisecond() + 86_400_000;
             let from = to - (*days as i64 + 1) * 86_400_000;
             // Reading never creates a journal: none yet is an empty diary.
@@ -139,7 +149,7 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
                 Some(j) => j.headaches(from, to)?,
                 None => Vec::new(),
             };
-            if *json {
+            if *jsonl {
                 for h in &entries {
                     outln!(
                         "{}",
@@ -157,25 +167,25 @@ pub fn run(args: LogArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        LogCommand::Edit { id, entry } => {
-            let no_entry = || format!("there is no entry #{id} (see `hunch log list`)");
+        Some(HeadacheCommand::Edit { id, entry }) => {
+            let no_entry = || format!("there is no entry #{id} (see `hunch headache list`)");
             let mut j =
                 super::journal::write_existing(args.journal.as_deref())?.with_context(no_entry)?;
             let old = j
                 .headache(*id)?
-                .with_context(|| format!("there is no entry #{id} (see `hunch log list`)"))?;
+                .with_context(|| format!("there is no entry #{id} (see `hunch headache list`)"))?;
             let new = apply(old, entry, &now)?;
             if !j.update_headache(&new)? {
-                bail!("there is no entry #{id} (see `hunch log list`)");
+                bail!("there is no entry #{id} (see `hunch headache list`)");
             }
             outln!("#{id} now: {}", describe(&new));
         }
-        LogCommand::Remove { id } => {
+        Some(HeadacheCommand::Remove { id }) => {
             let Some(mut j) = super::journal::write_existing(args.journal.as_deref())? else {
-                bail!("there is no entry #{id} (see `hunch log list`)");
+                bail!("there is no entry #{id} (see `hunch headache list`)");
             };
             if !j.remove_headache(*id)? {
-                bail!("there is no entry #{id} (see `hunch log list`)");
+                bail!("there is no entry #{id} (see `hunch headache list`)");
             }
             outln!("removed #{id}");
         }
