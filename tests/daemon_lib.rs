@@ -270,8 +270,8 @@ fn resuming_after_a_pause_does_not_count_any_time_twice() {
     assert!(matches!(reply, Reply::Ok { .. }), "{reply:?}");
     r.run_until(&clock, 160.0);
     let status = r.daemon.status().unwrap();
-    assert_eq!(status.state, MonitorState::Paused);
-    assert!(status.paused && status.paused_until_ms.is_none());
+    assert_eq!(status.now.state, MonitorState::Paused);
+    assert!(status.now.paused && status.now.paused_until_ms.is_none());
     r.daemon.command(Command::Resume).unwrap();
     let f = r.finish();
     let (samples, _) = rows(&f.journal);

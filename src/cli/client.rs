@@ -29,17 +29,21 @@ pub fn snooze(d: DurationArg) -> anyhow::Result<ExitCode> {
 
 /// The status as `hunch status` prints it.
 pub fn status_text(s: &Status) -> String {
-    let angle = s.forward_deg.map_or("—".into(), |a| format!("{a:+.1}°"));
-    let mut out = format!("state          {}\n", s.state);
-    if s.paused {
+    let angle = s
+        .now
+        .forward_deg
+        .map_or("—".into(), |a| format!("{a:+.1}°"));
+    let mut out = format!("state          {}\n", s.now.state);
+    if s.now.paused {
         let until = s
+            .now
             .paused_until_ms
             .map_or("until `hunch resume`".into(), |ms| {
                 format!("until {}", hunch::support::human::clock_time(ms))
             });
         out += &format!("paused         {until}\n");
     }
-    if let Some(ms) = s.snoozed_until_ms {
+    if let Some(ms) = s.now.snoozed_until_ms {
         out += &format!(
             "alerts snoozed until {}\n",
             hunch::support::human::clock_time(ms)
@@ -50,9 +54,9 @@ pub fn status_text(s: &Status) -> String {
     // shown escaped.
     out += &format!(
         "source         {}\n",
-        hunch::support::human::printable(&s.source)
+        hunch::support::human::printable(&s.now.source)
     );
-    if let Some(why) = &s.source_trouble {
+    if let Some(why) = &s.now.source_trouble {
         out += &format!("source trouble {}\n", hunch::support::human::printable(why));
     }
     out += &format!(

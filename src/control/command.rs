@@ -77,18 +77,9 @@ pub struct Incoming {
 /// What `hunch status` shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Status {
-    /// The latest sample's state (or the hold in effect now).
-    pub state: MonitorState,
-    pub forward_deg: Option<f32>,
-    /// Unix ms when the pause in effect ends; `None` when not paused or paused until
-    /// resumed (see `paused`).
-    pub paused_until_ms: Option<i64>,
-    pub paused: bool,
-    /// Unix ms when the snooze in effect ends.
-    pub snoozed_until_ms: Option<i64>,
-    pub source: String,
-    /// Why the source cannot deliver frames now, if it cannot.
-    pub source_trouble: Option<String>,
+    /// What the monitor sees now: the same as a live view's (`{"command":"live"}`).
+    #[serde(flatten)]
+    pub now: LiveStatus,
     pub samples: u64,
     pub alerts: u32,
     pub stretches_done: u32,
@@ -101,8 +92,6 @@ pub struct Status {
     pub today_camera_open_s: f64,
     /// Today, how long another application had the camera.
     pub today_camera_in_use_s: f64,
-    /// What the latest frame showed, for a live view.
-    pub live: Live,
 }
 
 /// The latest frame and what the policy makes of it (`hunch watch`, the tray).
@@ -175,6 +164,40 @@ impl Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_reply_is_one_flat_object_and_reads_back() {
+        let status = Status {
+            now: LiveStatus {
+                state: MonitorState::Hunching,
+                forward_deg: Some(7.5),
+                paused: false,
+                paused_until_ms: None,
+                snoozed_until_ms: Some(5),
+                source: "camera:0".into(),
+                source_trouble: None,
+                live: Live::default(),
+            },
+            samples: 3,
+            alerts: 1,
+            stretches_done: 0,
+            uptime_seconds: 9.0,
+            today_monitored_s: 60.0,
+            today_hunched_s: 30.0,
+            today_hunched_share: Some(0.5),
+            today_camera_open_s: 4.0,
+            today_camera_in_use_s: 0.0,
+        };
+        let reply = Reply::Status(Box::new(status));
+        let text = serde_json::to_string(&reply).unwrap();
+        // The fields of what the monitor sees now sit beside today's, as scripts read them.
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["reply"], "status");
+        assert_eq!(v["state"], "hunching");
+        assert_eq!(v["today_hunched_share"], 0.5);
+        assert!(v.get("now").is_none(), "{text}");
+        assert_eq!(serde_json::from_str::<Reply>(&text).unwrap(), reply);
+    }
 
     #[test]
     fn commands_on_the_wire() {

@@ -46,7 +46,7 @@ impl Daemon {
                     ),
                 };
                 self.monitor.pause(until);
-                self.begin_hold(now, wall)?;
+                self.begin_hold(now, wall);
                 self.write_event(wall, EventKind::Pause, &detail);
                 ok(message)
             }
@@ -71,7 +71,7 @@ impl Daemon {
                 ok("dismissed".into())
             }
             Command::Live => Reply::Live(Box::new(self.live_status())),
-            Command::Headache { intensity } => self.log_headache(wall, *intensity)?,
+            Command::Headache { intensity } => self.log_headache(wall, *intensity),
             Command::ReloadCalibration => self.reload_calibration(),
             Command::Quit => {
                 self.quit = true;
@@ -81,18 +81,18 @@ impl Daemon {
     }
 
     /// Logs a headache at `wall` in the diary.
-    pub(super) fn log_headache(&mut self, wall: i64, intensity: u8) -> Result<Reply, DaemonError> {
+    pub(super) fn log_headache(&mut self, wall: i64, intensity: u8) -> Reply {
         let at = jiff::Timestamp::from_millisecond(wall).unwrap_or_else(|_| jiff::Timestamp::now());
         let h = match crate::diary::Headache::new(at, intensity).validate() {
             Ok(h) => h,
             Err(e) => {
-                return Ok(Reply::Error {
+                return Reply::Error {
                     message: e.to_string(),
-                })
+                }
             }
         };
         let started = local_date(wall, &self.settings.tz).to_string();
-        Ok(match self.journal.add_headache(&h, wall, &started) {
+        match self.journal.add_headache(&h, wall, &started) {
             Ok(id) => Reply::Ok {
                 message: format!(
                     "logged headache #{id}, intensity {intensity}/10 (details: `hunch headache edit {id}`)"
@@ -101,7 +101,7 @@ impl Daemon {
             Err(e) => Reply::Error {
                 message: format!("the headache was not logged: {e}"),
             },
-        })
+        }
     }
 
     /// Reads the calibration profile again and measures against it from now on.

@@ -2,7 +2,7 @@
 //! events, and the day's housekeeping (retention, the day cache). Trouble writing never
 //! stops the monitor: it is said once, the rows wait in memory, and the return is said.
 
-use super::{local_date, Daemon, DaemonError, Update, WARM_AFTER_MIDNIGHT_S};
+use super::{local_date, Daemon, Update, WARM_AFTER_MIDNIGHT_S};
 use crate::journal::JournalError;
 use crate::monitor::Step;
 use crate::vocab::{EventKind, MonitorState, SampleRow};
@@ -17,7 +17,7 @@ impl Daemon {
         forward_deg: Option<f32>,
         presence: f32,
         step: Option<&Step>,
-    ) -> Result<(), DaemonError> {
+    ) {
         let max_ms = (self.settings.max_sample_seconds * 1000.0).round() as i64;
         // The interval this sample was due after: held samples keep their own; the
         // source's cadence was set after the sample before (and is changed only after
@@ -52,12 +52,11 @@ impl Daemon {
             forward_deg,
             step,
         });
-        Ok(())
     }
 
     /// At a new local day: retention, and the finished days cached (a few minutes after
     /// midnight, once their last samples are in).
-    pub(super) fn roll_day(&mut self) -> Result<(), DaemonError> {
+    pub(super) fn roll_day(&mut self) {
         let now = self.clock.now();
         let date = local_date(self.clock.wall_ms(), &self.settings.tz);
         if date != self.today {
@@ -68,7 +67,6 @@ impl Daemon {
             self.warm_at = None;
             self.housekeeping(2);
         }
-        Ok(())
     }
 
     /// Retention and the day cache. Neither is worth stopping for: trouble is logged and

@@ -356,12 +356,12 @@ impl Daemon {
             return Ok(Some(StopReason::Quit));
         }
         while let Some(event) = self.session.poll() {
-            self.session_event(event)?;
+            self.session_event(event);
         }
         while let Some(change) = self.source.sharing() {
-            self.camera_sharing(change)?;
+            self.camera_sharing(change);
         }
-        self.roll_day()?;
+        self.roll_day();
         if self.asleep {
             // Waits in real time, whatever the daemon's clock: the machine is suspending,
             // and only logind's word that it woke ends this.
@@ -377,7 +377,7 @@ impl Daemon {
             }
             if self.last_held_sample.is_none() {
                 let wall = self.clock.wall_ms();
-                self.begin_hold(now, wall)?;
+                self.begin_hold(now, wall);
             }
             let due = self
                 .last_held_sample
@@ -386,7 +386,7 @@ impl Daemon {
             if now >= due - 1e-3 {
                 self.last_held_sample = Some(now);
                 let wall = self.clock.wall_ms();
-                self.record((now, wall), held, None, 0.0, None)?;
+                self.record((now, wall), held, None, 0.0, None);
             } else {
                 self.clock
                     .sleep(Duration::from_secs_f64(due - now).min(IDLE));
@@ -397,13 +397,13 @@ impl Daemon {
         match self.source.poll(&*self.clock, IDLE)? {
             Poll::Idle => {}
             Poll::End => return Ok(Some(StopReason::EndOfRecording)),
-            Poll::Trouble(why) => self.trouble(why)?,
+            Poll::Trouble(why) => self.trouble(why),
             Poll::Frame(frame) => {
                 if self.trouble.take().is_some() {
                     tracing::info!("camera back");
                     self.write_event(self.clock.wall_ms(), EventKind::CameraOk, "");
                 }
-                self.frame(frame)?;
+                self.frame(frame);
             }
         }
         Ok(None)
@@ -412,19 +412,18 @@ impl Daemon {
     /// A hold (pause, lock, another app on the camera) begins at `now`: what was observed
     /// last holds until now (one sample closes it, at the same wall time as the event that
     /// began the hold), and the hold's own samples stand for the time from here.
-    fn begin_hold(&mut self, now: f64, wall: i64) -> Result<(), DaemonError> {
+    fn begin_hold(&mut self, now: f64, wall: i64) {
         if self.last_held_sample.is_some() {
-            return Ok(());
+            return;
         }
         self.last_held_sample = Some(now);
         if self.last_wall.is_some() && !self.last.0.is_held() {
             let (state, deg) = self.last;
-            self.record((now, wall), state, deg, 0.0, None)?;
+            self.record((now, wall), state, deg, 0.0, None);
         }
-        Ok(())
     }
 
-    fn session_event(&mut self, event: SessionEvent) -> Result<(), DaemonError> {
+    fn session_event(&mut self, event: SessionEvent) {
         let wall = self.clock.wall_ms();
         match event {
             SessionEvent::Locked | SessionEvent::Unlocked => {
@@ -432,7 +431,7 @@ impl Daemon {
                 self.monitor.set_locked(locked);
                 if locked {
                     let now = self.clock.now();
-                    self.begin_hold(now, wall)?;
+                    self.begin_hold(now, wall);
                 }
                 let kind = if locked {
                     EventKind::Locked
@@ -457,12 +456,11 @@ impl Daemon {
                 self.write_event(wall, EventKind::Wake, "");
             }
         }
-        Ok(())
     }
 
     /// Another application took the camera, or gave it back. While it has it, monitoring
     /// is held as [`MonitorState::CameraInUse`] and the camera stays closed.
-    fn camera_sharing(&mut self, change: Sharing) -> Result<(), DaemonError> {
+    fn camera_sharing(&mut self, change: Sharing) {
         let wall = self.clock.wall_ms();
         match change {
             Sharing::InUse { by } => {
@@ -471,7 +469,7 @@ impl Daemon {
                 self.monitor.set_camera_in_use(true);
                 // The last reading closes at the moment the other app took the camera.
                 let now = self.clock.now();
-                self.begin_hold(now, wall)?;
+                self.begin_hold(now, wall);
                 self.write_event(wall, EventKind::CameraInUse, &by);
             }
             Sharing::Free => {
@@ -480,10 +478,9 @@ impl Daemon {
                 self.write_event(wall, EventKind::CameraFree, "");
             }
         }
-        Ok(())
     }
 
-    fn trouble(&mut self, why: String) -> Result<(), DaemonError> {
+    fn trouble(&mut self, why: String) {
         if self.trouble.is_none() {
             tracing::warn!("{}: {why}; hunch keeps trying", self.source_id);
             self.write_event(self.clock.wall_ms(), EventKind::CameraError, &why);
@@ -497,10 +494,9 @@ impl Daemon {
             }
         }
         self.trouble = Some(why);
-        Ok(())
     }
 
-    fn frame(&mut self, frame: Frame) -> Result<(), DaemonError> {
+    fn frame(&mut self, frame: Frame) {
         if !self.calibration_checked {
             self.calibration_checked = true;
             if let Some((cal, model)) = &self.settings.calibration {
@@ -520,7 +516,7 @@ impl Daemon {
                     tracing::warn!("a frame could not be analysed ({e}); skipping it");
                 }
                 self.frame_errors += 1;
-                return Ok(());
+                return;
             }
         };
         if self.frame_errors > 0 {
@@ -539,17 +535,16 @@ impl Daemon {
             step.forward_deg,
             step.presence,
             Some(&step),
-        )?;
+        );
         if let Some(alert) = step.alert {
-            self.alert((now, wall), alert)?;
+            self.alert((now, wall), alert);
         }
         // The full sampling rate while a hunch may be forming; the steady one otherwise.
         self.source
             .set_attentive(self.monitor.policy().attentive(now));
-        Ok(())
     }
 
-    fn alert(&mut self, (t, wall): (f64, i64), alert: Alert) -> Result<(), DaemonError> {
+    fn alert(&mut self, (t, wall): (f64, i64), alert: Alert) {
         let last = self.journal.get_meta(LAST_STRETCH).unwrap_or_default();
         let stretch = stretches::next_after_among(last.as_deref(), &self.settings.prompt_kinds);
         let written = self.journal.set_meta(LAST_STRETCH, stretch.id);
@@ -574,7 +569,6 @@ impl Daemon {
             }
         }
         self.emit(&Update::Alert { t, alert, stretch });
-        Ok(())
     }
 }
 

@@ -85,13 +85,7 @@ impl Daemon {
             }
         };
         Ok(Status {
-            state: l.state,
-            forward_deg: l.forward_deg,
-            paused: l.paused,
-            paused_until_ms: l.paused_until_ms,
-            snoozed_until_ms: l.snoozed_until_ms,
-            source: l.source,
-            source_trouble: l.source_trouble,
+            now: l,
             samples: self.samples,
             alerts: self.alerts,
             stretches_done: self.stretches_done,
@@ -101,7 +95,6 @@ impl Daemon {
             today_hunched_share: today.hunched_share,
             today_camera_open_s: today.camera_open_s,
             today_camera_in_use_s: today.camera_in_use_s,
-            live: l.live,
         })
     }
 }

@@ -96,7 +96,7 @@ pub fn face(status: Option<&Status>) -> Face {
     let Some(s) = status else {
         return Face::Unmeasured;
     };
-    match s.state {
+    match s.now.state {
         MonitorState::Upright => Face::Upright,
         MonitorState::Hunching => Face::Hunching,
         MonitorState::Hunched => Face::Hunched,
@@ -112,10 +112,14 @@ pub fn tooltip(status: Option<&Status>) -> (String, String) {
     let Some(s) = status else {
         return ("hunch is starting".into(), String::new());
     };
-    let mut title = format!("hunch: {}", crate::support::human::state(s.state));
-    match (s.state, s.paused_until_ms, s.live.hunching_for_s) {
+    let mut title = format!("hunch: {}", crate::support::human::state(s.now.state));
+    match (
+        s.now.state,
+        s.now.paused_until_ms,
+        s.now.live.hunching_for_s,
+    ) {
         (MonitorState::Paused, Some(ms), _) => title += &format!(" until {}", clock_time(ms)),
-        (MonitorState::Paused, None, _) if s.paused => title += " until resumed",
+        (MonitorState::Paused, None, _) if s.now.paused => title += " until resumed",
         (MonitorState::Hunching | MonitorState::Hunched, _, Some(t)) => {
             title += &format!(" for {}", short_duration(t.round()))
         }
@@ -131,10 +135,10 @@ pub fn tooltip(status: Option<&Status>) -> (String, String) {
     } else {
         "Today: nothing measured yet".to_string()
     }];
-    if let Some(ms) = s.snoozed_until_ms {
+    if let Some(ms) = s.now.snoozed_until_ms {
         lines.push(format!("Alerts snoozed until {}", clock_time(ms)));
     }
-    if let Some(why) = &s.source_trouble {
+    if let Some(why) = &s.now.source_trouble {
         lines.push(format!("Camera: {why}"));
     }
     (title, lines.join("\n"))
@@ -251,7 +255,7 @@ impl ksni::Tray for Item {
         let held = self
             .status
             .as_ref()
-            .is_some_and(|s| s.paused || s.snoozed_until_ms.is_some());
+            .is_some_and(|s| s.now.paused || s.now.snoozed_until_ms.is_some());
         let mut menu = vec![note(title)];
         menu.extend(description.lines().map(|l| note(l.to_string())));
         menu.extend([
@@ -548,13 +552,16 @@ mod tests {
 
     fn status(state: MonitorState) -> Status {
         Status {
-            state,
-            forward_deg: None,
-            paused_until_ms: None,
-            paused: false,
-            snoozed_until_ms: None,
-            source: "camera".into(),
-            source_trouble: None,
+            now: crate::control::command::LiveStatus {
+                state,
+                forward_deg: None,
+                paused_until_ms: None,
+                paused: false,
+                snoozed_until_ms: None,
+                source: "camera".into(),
+                source_trouble: None,
+                live: Default::default(),
+            },
             samples: 0,
             alerts: 0,
             stretches_done: 0,
@@ -564,7 +571,6 @@ mod tests {
             today_hunched_share: None,
             today_camera_open_s: 0.0,
             today_camera_in_use_s: 0.0,
-            live: Default::default(),
         }
     }
 
@@ -596,11 +602,11 @@ mod tests {
         assert_eq!(tooltip(None).0, "hunch is starting");
 
         let mut s = status(MonitorState::Hunched);
-        s.live.hunching_for_s = Some(200.0);
+        s.now.live.hunching_for_s = Some(200.0);
         s.today_monitored_s = 3600.0;
         s.today_hunched_s = 900.0;
         s.today_hunched_share = Some(0.25);
-        s.source_trouble = Some("the camera is busy".into());
+        s.now.source_trouble = Some("the camera is busy".into());
         let (title, today) = tooltip(Some(&s));
         assert_eq!(title, "hunch: hunched for 3 min 20 s");
         assert_eq!(
@@ -608,7 +614,7 @@ mod tests {
             "Today 25% hunched (15 min 00 s of 1 h 00 min at the desk)\nCamera: the camera is busy"
         );
         let mut s = status(MonitorState::Paused);
-        s.paused = true;
+        s.now.paused = true;
         assert_eq!(tooltip(Some(&s)).0, "hunch: paused until resumed");
     }
 }
