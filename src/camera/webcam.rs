@@ -26,9 +26,10 @@ use nokhwa::utils::{
 };
 use nokhwa::Camera;
 
-use super::sharing::{DeviceWatch, SharingState};
+use super::sharing::SharingState;
 use super::{CameraParams, Frame, FrameSource, PixelFormat, Poll, Sharing, SourceError};
 use crate::camera::Exposure;
+use crate::platform::camera_users::DeviceWatch;
 use crate::support::clock::Clock;
 
 /// A camera and the formats it offers, for `hunch cameras`.

@@ -1,9 +1,13 @@
-//! What differs between operating systems, in one place: each concern has one
-//! implementation per OS here, and the stages above (camera → pose → posture → policy →
-//! daemon) call these functions without a `cfg` of their own.
+//! What differs between operating systems, in one place: each concern is one module here,
+//! with one implementation per operating system (the file is chosen by `#[path]`), and
+//! the stages above (camera → pose → posture → policy → daemon) call them without a `cfg`
+//! of their own.
 
-#[cfg(unix)]
-#[path = "unix/mod.rs"]
-mod imp;
+/// Files: explicit modes, new files that never replace anything, renames that never
+/// overwrite.
+#[cfg_attr(unix, path = "unix/fs.rs")]
+pub mod fs;
 
-pub use imp::*;
+/// Who else has the camera open (another application on a call).
+#[cfg_attr(target_os = "linux", path = "linux/camera_users.rs")]
+pub mod camera_users;

@@ -1,3 +1,0 @@
-//! Linux and other Unix systems.
-
-pub mod fs;
