@@ -121,7 +121,7 @@ impl MonitorState {
     }
 
     /// Whether a sample in this state ends a hunch episode (see [`EPISODE_GAP_SECONDS`]).
-    pub fn ends_episode(self) -> bool {
+    fn ends_episode(self) -> bool {
         matches!(self, MonitorState::Upright | MonitorState::Away) || self.is_held()
     }
 }

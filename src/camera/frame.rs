@@ -21,9 +21,9 @@ pub struct Exposure {
 }
 
 /// Darker than this on average: lens covered, or the lights are off.
-pub const DARK_MEAN: f32 = 16.0;
+const DARK_MEAN: f32 = 16.0;
 /// Less contrast than this: a blank frame (covered lens, privacy shutter, unexposed).
-pub const BLANK_STD: f32 = 4.0;
+const BLANK_STD: f32 = 4.0;
 
 impl Exposure {
     /// Samples about 4,000 pixels: enough for a mean and spread, negligible cost.

@@ -146,12 +146,12 @@ impl Default for CameraParams {
 
 /// The longest sampling interval hunch accepts: a sample may stand for at most a few
 /// intervals, and never more than [`crate::vocab::MAX_SAMPLE_SECONDS`].
-pub const MAX_INTERVAL_SECONDS: f64 = crate::vocab::MAX_SAMPLE_SECONDS / 3.0;
+const MAX_INTERVAL_SECONDS: f64 = crate::vocab::MAX_SAMPLE_SECONDS / 3.0;
 
 /// The longest steady interval: an episode whose first forward reading came after a
 /// steady gap is dated back by at most this much ([`crate::policy::MAX_GAP_CREDIT_SECONDS`]),
 /// so that a longer gap would make alerts later than sampling at the full rate.
-pub const MAX_STEADY_INTERVAL_SECONDS: f64 = crate::policy::MAX_GAP_CREDIT_SECONDS;
+const MAX_STEADY_INTERVAL_SECONDS: f64 = crate::policy::MAX_GAP_CREDIT_SECONDS;
 
 impl CameraParams {
     /// Each value's accepted range.

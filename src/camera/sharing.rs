@@ -53,8 +53,8 @@ pub fn describe(holders: &[Holder]) -> String {
 /// When the holders cannot be seen (another user's process), how long to wait before
 /// trying the camera again, at first; doubled after each busy try, up to
 /// [`RETRY_UNSEEN_MAX`].
-pub const RETRY_UNSEEN: Duration = Duration::from_secs(30);
-pub const RETRY_UNSEEN_MAX: Duration = Duration::from_secs(600);
+const RETRY_UNSEEN: Duration = Duration::from_secs(30);
+const RETRY_UNSEEN_MAX: Duration = Duration::from_secs(600);
 
 /// Whether the camera is in another application's hands, from what the watcher sees and
 /// what opening the camera gave. Reports each change once.

@@ -26,18 +26,18 @@ use thiserror::Error;
 use command::{Command, Incoming, Origin, Reply};
 
 /// Longest request line accepted, bytes.
-pub const MAX_LINE: usize = 4096;
+const MAX_LINE: usize = 4096;
 /// A client has this long from its connection to send its request.
-pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
+const READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// Connections whose request is being read at once (an idle one costs a descriptor, not
 /// a thread); a new one beyond closes the one that has been silent longest.
-pub const MAX_CLIENTS: usize = 256;
+const MAX_CLIENTS: usize = 256;
 /// Requests being answered at once; more are told the monitor is busy.
-pub const MAX_ANSWERING: usize = 16;
+const MAX_ANSWERING: usize = 16;
 /// How long the monitor has to answer a request.
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a client waits for a reply (the monitor's own limit, and some margin).
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(8);
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(8);
 
 #[derive(Debug, Error)]
 pub enum ControlError {

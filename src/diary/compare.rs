@@ -114,10 +114,10 @@ in 20.";
 
 /// The default seed: the bytes of "hunch" (any fixed number would do; it is fixed so the
 /// same journal always gives the same report).
-pub const DEFAULT_SEED: u64 = 0x68_75_6e_63_68;
+const DEFAULT_SEED: u64 = 0x68_75_6e_63_68;
 
 /// Two statistics closer than this (in share units) are ties in the permutation count.
-pub const TIE_TOLERANCE: f64 = 1e-12;
+const TIE_TOLERANCE: f64 = 1e-12;
 
 /// One local calendar day's posture, as the daily report sums it.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The highest intensity on the diary's 0–10 scale.
-pub const MAX_INTENSITY: u8 = 10;
+const MAX_INTENSITY: u8 = 10;
 /// Notes longer than this many characters (Unicode scalar values) are refused.
-pub const MAX_NOTE_CHARS: usize = 2000;
+const MAX_NOTE_CHARS: usize = 2000;
 /// Medication texts longer than this many characters are refused.
-pub const MAX_MEDICATION_CHARS: usize = 200;
+const MAX_MEDICATION_CHARS: usize = 200;
 /// Durations longer than this (7 days) are refused as a typo.
-pub const MAX_DURATION_S: u32 = 7 * 24 * 3600;
+const MAX_DURATION_S: u32 = 7 * 24 * 3600;
 /// How far past `now` a time may be and still be accepted (clock skew, typing slowly).
-pub const FUTURE_SLACK_S: i64 = 60;
+const FUTURE_SLACK_S: i64 = 60;
 
 /// What kind of headache the person thinks it was. `Unsure` is the default: the diary
 /// asks, it does not diagnose.
@@ -308,7 +308,7 @@ pub fn parse_when(s: &str, now: &Zoned) -> Result<Timestamp, DiaryError> {
 
 /// How far back a diary entry may be dated: the reports look back at most as far
 /// ([`crate::report::store::MAX_RANGE_DAYS`]).
-pub const MAX_YEARS_BACK: i16 = 10;
+const MAX_YEARS_BACK: i16 = 10;
 
 /// A date a diary entry may have: not after today, not more than [`MAX_YEARS_BACK`]
 /// years before it. Checked before any arithmetic with it, so that a year like 9999 is

@@ -214,19 +214,19 @@ pub mod layout {
     pub const LEFT: f64 = 48.0;
     pub const RIGHT: f64 = 16.0;
     pub const TITLE_Y: f64 = 18.0;
-    pub const TITLE_FONT: f64 = 13.0;
+    pub(super) const TITLE_FONT: f64 = 13.0;
     /// Centre line of the headache markers.
     pub const MARKER_Y: f64 = 40.0;
     pub const PLOT_TOP: f64 = 56.0;
-    pub const PLOT_HEIGHT: f64 = 150.0;
-    pub const X_LABEL_Y: f64 = 226.0;
-    pub const LEGEND_Y: f64 = 244.0;
+    pub(super) const PLOT_HEIGHT: f64 = 150.0;
+    pub(super) const X_LABEL_Y: f64 = 226.0;
+    pub(super) const LEGEND_Y: f64 = 244.0;
     pub const FONT: f64 = 11.0;
     /// Estimated advance of one character, as a share of the font size (generous for
     /// digits and lower case in common sans-serif fonts).
-    pub const CHAR_EM: f64 = 0.6;
+    const CHAR_EM: f64 = 0.6;
     /// Minimum gap between neighbouring labels.
-    pub const LABEL_GAP: f64 = 6.0;
+    pub(super) const LABEL_GAP: f64 = 6.0;
 
     /// Estimated width of `text` at `font` px.
     pub fn text_width(text: &str, font: f64) -> f64 {

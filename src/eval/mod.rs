@@ -24,7 +24,7 @@ crate::vocab::words! {
 }
 
 /// Share of a group's upright frames used for calibration when none are marked.
-pub const CALIBRATION_SHARE: f64 = 0.3;
+const CALIBRATION_SHARE: f64 = 0.3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupReport {

@@ -6,7 +6,7 @@ use image::{Rgb, RgbImage};
 use crate::pose::Pose;
 
 /// Upper-body connections in BlazePose indices: face outline, shoulders, arms.
-pub const UPPER_BODY_EDGES: [(usize, usize); 15] = [
+const UPPER_BODY_EDGES: [(usize, usize); 15] = [
     (0, 1),
     (1, 2),
     (2, 3),

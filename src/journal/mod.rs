@@ -74,11 +74,11 @@ const MIGRATIONS: &[&str] = &["
 "];
 
 /// Commit a batch at least this often.
-pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 /// Rows kept in memory while the journal cannot be written (a day at one sample a
 /// second, twice over); beyond it the oldest samples are dropped and counted.
-pub const MAX_PENDING: usize = 200_000;
+const MAX_PENDING: usize = 200_000;
 
 #[derive(Debug, Error)]
 pub enum JournalError {

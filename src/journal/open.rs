@@ -469,7 +469,7 @@ fn writable(path: &Path, e: rusqlite::Error) -> JournalError {
 }
 
 /// `<journal>.lock`, held by the monitor writing the journal.
-pub fn lock_path(journal: &Path) -> PathBuf {
+fn lock_path(journal: &Path) -> PathBuf {
     let mut s = journal.as_os_str().to_owned();
     s.push(".lock");
     PathBuf::from(s)

@@ -58,7 +58,7 @@ fn side(journal: &Path, suffix: &str) -> PathBuf {
 
 /// The journal id in a database header (the first 100 bytes of the file or of page 1),
 /// when there is a header and an id.
-pub fn header_id(header: &[u8]) -> Option<u32> {
+fn header_id(header: &[u8]) -> Option<u32> {
     if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
         return None;
     }
@@ -67,7 +67,7 @@ pub fn header_id(header: &[u8]) -> Option<u32> {
 }
 
 /// The id in the journal file's own header (not in its log).
-pub fn file_id(journal: &Path) -> std::io::Result<Option<u32>> {
+fn file_id(journal: &Path) -> std::io::Result<Option<u32>> {
     let mut header = [0u8; 100];
     let mut f = std::fs::File::open(journal)?;
     let mut n = 0;

@@ -21,7 +21,7 @@ pub enum NotifyError {
 }
 
 /// The text of an alert: (title, body).
-pub fn compose(alert: &Alert, stretch: &Stretch) -> (String, String) {
+fn compose(alert: &Alert, stretch: &Stretch) -> (String, String) {
     let minutes = (alert.hunched_for / 60.0).round().max(1.0) as u64;
     let title = format!("Head forward for {minutes} min");
     // Self-massage says so, so nobody mistakes it for a stretch.
@@ -58,8 +58,8 @@ pub struct DesktopNotifier {
     snooze_seconds: f64,
 }
 
-pub const ACTION_DONE: &str = "done";
-pub const ACTION_SNOOZE: &str = "snooze";
+const ACTION_DONE: &str = "done";
+const ACTION_SNOOZE: &str = "snooze";
 pub const ACTION_PAUSE: &str = "pause";
 
 impl DesktopNotifier {

@@ -12,7 +12,8 @@
 //! floor; each one carries its caution. There is no self-massage for the
 //! sternocleidomastoid: it runs beside the carotid artery on the side and front of the
 //! neck, which is no place for home pressure, so only its gentle stretch is offered.
-//! [`SELF_MASSAGE_SAFETY`] is the general rule, for help texts and the README.
+//! The general rule (`SELF_MASSAGE_SAFETY`, in the tests) is what the README says, and
+//! every self-massage item's caution is checked against it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -70,9 +71,10 @@ impl FromStr for PromptKind {
 /// The kinds prompted when nothing else is configured: stretches only.
 pub const DEFAULT_KINDS: [PromptKind; 1] = [PromptKind::Stretch];
 
-/// The general safety rule for self-massage, for help texts and the README (each
-/// catalogue item also has its own caution).
-pub const SELF_MASSAGE_SAFETY: &str = "Self-massage: use firm but comfortable pressure \
+/// The general safety rule for self-massage, as the README gives it (each catalogue item
+/// also has its own caution, checked against this).
+#[cfg(test)]
+const SELF_MASSAGE_SAFETY: &str = "Self-massage: use firm but comfortable pressure \
 (tender is fine, pain is not), on muscle only: never on bone, the spine, or the front and \
 sides of the neck. Stop if you feel numbness, tingling, dizziness or sharp pain, or if a \
 headache gets worse. Skip it over a recent injury, swelling or broken skin, and ask a \
@@ -221,7 +223,8 @@ pub const CATALOGUE: [Stretch; 13] = [
 /// The stretch after `previous` in the rotation of stretches (the first when there is
 /// none or it is unknown). Self-massage items are skipped: this is
 /// `next_after_among(previous, &DEFAULT_KINDS)`.
-pub fn next_after(previous: Option<&str>) -> &'static Stretch {
+#[cfg(test)]
+fn next_after(previous: Option<&str>) -> &'static Stretch {
     next_after_among(previous, &DEFAULT_KINDS)
 }
 
@@ -246,7 +249,8 @@ pub fn next_after_among(previous: Option<&str>, kinds: &[PromptKind]) -> &'stati
 }
 
 /// The catalogue items of one kind, in catalogue order.
-pub fn of_kind(kind: PromptKind) -> impl Iterator<Item = &'static Stretch> {
+#[cfg(test)]
+fn of_kind(kind: PromptKind) -> impl Iterator<Item = &'static Stretch> {
     CATALOGUE.iter().filter(move |s| s.kind == kind)
 }
 

@@ -36,10 +36,10 @@ pub const NUM_LANDMARKS: usize = 33;
 /// 4 the graph ignores.
 pub const ALL_LANDMARKS: usize = 39;
 /// Below this pose presence the landmark model sees no person.
-pub const MIN_PRESENCE: f32 = 0.5;
+const MIN_PRESENCE: f32 = 0.5;
 /// The landmarks a track must keep: the shoulders (11, 12), which posture is measured
 /// against. A tracked frame that has lost them goes back to the detector.
-pub const TRACKED_LANDMARKS: [usize; 2] = [11, 12];
+const TRACKED_LANDMARKS: [usize; 2] = [11, 12];
 
 /// Names in BlazePose order, for output and overlays.
 pub const LANDMARK_NAMES: [&str; NUM_LANDMARKS] = [
@@ -172,7 +172,7 @@ pub enum Residency {
 /// Frames tracked in a row without the detector after which its session is released.
 /// At the monitor's one frame a second that is half a minute; creating it again when the
 /// track is lost costs one model load (tens of ms).
-pub const DETECTOR_IDLE_FRAMES: u32 = 30;
+const DETECTOR_IDLE_FRAMES: u32 = 30;
 
 /// The detector's session, present only while it may be needed: it holds about 14 MB and
 /// sits idle while the landmark model tracks the person on its own.

@@ -97,6 +97,6 @@ impl ModelPaths {
 
 /// Search order: beside the executable, the install prefix's share dir, the user's data
 /// dir, then the source checkout (for `cargo run` and tests); see [`crate::support::paths::share_dirs`].
-pub fn search_dirs() -> Vec<PathBuf> {
+fn search_dirs() -> Vec<PathBuf> {
     crate::support::paths::share_dirs("models", "models")
 }

@@ -25,12 +25,12 @@ pub struct PixelRect {
 }
 
 /// BlazePose's ROI margin around the alignment box (RectTransformationCalculator).
-pub const ROI_SCALE: f32 = 1.25;
+const ROI_SCALE: f32 = 1.25;
 /// The body's alignment vector points straight up in the crop.
 const TARGET_ANGLE: f32 = std::f32::consts::FRAC_PI_2;
 
 /// Wraps an angle into [-π, π), as MediaPipe's `NormalizeRadians`.
-pub fn normalize_radians(a: f32) -> f32 {
+fn normalize_radians(a: f32) -> f32 {
     use std::f32::consts::PI;
     a - 2.0 * PI * ((a + PI) / (2.0 * PI)).floor()
 }

@@ -15,7 +15,7 @@ use thiserror::Error;
 /// The ONNX Runtime minor version hunch is built against (ort's `api-31`).
 pub const ORT_MINOR: u32 = 31;
 /// The exact library file `scripts/setup` installs.
-pub const ORT_FILE: &str = "libonnxruntime.so.1.31.1";
+const ORT_FILE: &str = "libonnxruntime.so.1.31.1";
 
 /// Where a candidate library path came from; shown in error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub enum RuntimeError {
 
 /// Candidate library paths in search order. Only the first existing file is tried,
 /// except that an explicit path is always tried (and its failure reported as such).
-pub fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
+fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
     let mut out = Vec::new();
     if let Some(p) = explicit {
         out.push((p.to_path_buf(), Origin::Explicit));
@@ -103,7 +103,7 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
 
 /// `runtime/` in the source checkout this binary was built from, where `scripts/setup`
 /// puts the library. Harmless for installed binaries: the path simply does not exist.
-pub fn project_runtime_dir() -> PathBuf {
+fn project_runtime_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
 }
 

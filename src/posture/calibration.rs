@@ -15,7 +15,7 @@ use crate::pose::PoseEstimate;
 /// Fewer usable frames than this cannot give a mean and a spread worth storing.
 pub const MIN_FRAMES: usize = 5;
 /// At least this share of the frames must be usable.
-pub const MIN_USABLE_SHARE: f32 = 0.7;
+const MIN_USABLE_SHARE: f32 = 0.7;
 /// The head (eye midpoint) may wander by this much, as a standard deviation in shoulder
 /// widths, before we call the pose unstable (about 1 cm for 40 cm shoulders).
 pub const MAX_HEAD_SD: f32 = 0.03;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::pose::{Landmark, PoseEstimate};
 
 /// Landmarks below this visibility or presence are treated as not seen.
-pub const MIN_CONFIDENCE: f32 = 0.5;
+const MIN_CONFIDENCE: f32 = 0.5;
 
 const NOSE: usize = 0;
 const LEFT_EYE: usize = 2;
@@ -66,9 +66,9 @@ impl Rejection {
 /// The head turned by more than this fraction of the eye spacing (nose offset from the
 /// eye midpoint) is rejected. The nose tip sits roughly one eye spacing in front of the
 /// eye line, so 0.5 is about 30° of yaw.
-pub const MAX_YAW: f32 = 0.5;
+const MAX_YAW: f32 = 0.5;
 /// The ear line tilted more than this (degrees) is rejected.
-pub const MAX_ROLL_DEG: f32 = 25.0;
+const MAX_ROLL_DEG: f32 = 25.0;
 
 /// Measurements of one frame. Points are pixels, y down.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

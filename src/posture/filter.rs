@@ -27,22 +27,22 @@ use crate::vocab::{BadSetting, Limit};
 
 /// How far below `enter_deg` `exit_deg` must be at least: the hysteresis that keeps an
 /// angle hovering at one threshold from flickering.
-pub const EXIT_BELOW_ENTER_DEG: f64 = 0.1;
+const EXIT_BELOW_ENTER_DEG: f64 = 0.1;
 
 /// Samples the median needs before hunching can start.
-pub const MIN_SAMPLES_TO_ENTER: usize = 3;
+const MIN_SAMPLES_TO_ENTER: usize = 3;
 
 /// The shortest median window that can ever hold [`MIN_SAMPLES_TO_ENTER`] readings taken
 /// every `interval` seconds, with a whole interval to spare for a late frame: any shorter
 /// and hunching could never start.
-pub fn min_smooth_seconds(interval: f64) -> f64 {
+fn min_smooth_seconds(interval: f64) -> f64 {
     MIN_SAMPLES_TO_ENTER as f64 * interval
 }
 
 /// The shortest sustain window in which hunching can become sustained at one reading
 /// every `interval` seconds: the rule needs a reading at least half the window old, so
 /// the window must span two intervals, and one more for a late frame.
-pub fn min_sustain_seconds(interval: f64) -> f64 {
+fn min_sustain_seconds(interval: f64) -> f64 {
     3.0 * interval
 }
 
@@ -108,7 +108,7 @@ impl FilterParams {
     }
 
     /// Checks every value against [`FilterParams::limits_at`]; the message names the key.
-    pub fn validate_at(&self, interval: f64) -> Result<(), BadSetting> {
+    fn validate_at(&self, interval: f64) -> Result<(), BadSetting> {
         Limit::check_all(&self.limits_at(interval))
     }
 

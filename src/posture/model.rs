@@ -141,7 +141,7 @@ pub struct ModelParams {
 }
 
 /// The upright CVAs `posture.neutral_cva_deg` accepts (see [`ModelParams::limits`]).
-pub const NEUTRAL_CVA_RANGE_DEG: std::ops::RangeInclusive<f64> = 44.0..=58.0;
+const NEUTRAL_CVA_RANGE_DEG: std::ops::RangeInclusive<f64> = 44.0..=58.0;
 
 impl Default for ModelParams {
     fn default() -> Self {

@@ -31,7 +31,7 @@ pub enum RecordingError {
 }
 
 /// Whether `p` names a frame (PNG or JPEG, by extension).
-pub fn is_image(p: &Path) -> bool {
+fn is_image(p: &Path) -> bool {
     matches!(
         p.extension()
             .and_then(|e| e.to_str())

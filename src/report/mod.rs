@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::vocab::{Episodes, Event, EventKind, MonitorState, SampleRow};
 
 /// Hours with less monitoring than this cannot be the "worst hour".
-pub const WORST_HOUR_MIN_SECONDS: f64 = 600.0;
+const WORST_HOUR_MIN_SECONDS: f64 = 600.0;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct HourRow {
@@ -63,8 +63,8 @@ pub struct AngleBin {
 /// The angle distribution's bins: 2° wide from −10° to +30°; angles beyond fall in the
 /// outermost bins.
 pub const ANGLE_BIN_DEG: f64 = 2.0;
-pub const ANGLE_MIN_DEG: f64 = -10.0;
-pub const ANGLE_BINS: usize = 20;
+const ANGLE_MIN_DEG: f64 = -10.0;
+const ANGLE_BINS: usize = 20;
 
 /// An event worth drawing on the timeline (alerts, stretches done).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]

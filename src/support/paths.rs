@@ -85,7 +85,7 @@ pub fn runtime_dir() -> Result<PathBuf, PathError> {
 
 /// Refuses `dir` unless it is a real directory (not a link) owned by us with no access
 /// for anyone else.
-pub fn check_private_dir(dir: &Path) -> Result<(), PathError> {
+fn check_private_dir(dir: &Path) -> Result<(), PathError> {
     use std::os::unix::fs::MetadataExt;
     let unsafe_dir = |why: String| PathError::UnsafeRuntimeDir {
         path: dir.into(),
@@ -141,7 +141,7 @@ pub fn exe_dir() -> Option<PathBuf> {
 
 /// Where packages and administrators put systemd user units, in systemd's order of
 /// precedence; the user's own directory ([`systemd_user_dir`]) comes before them all.
-pub const SYSTEM_USER_UNIT_DIRS: &[&str] = &[
+const SYSTEM_USER_UNIT_DIRS: &[&str] = &[
     "/etc/systemd/user",
     "/usr/local/lib/systemd/user",
     "/usr/lib/systemd/user",

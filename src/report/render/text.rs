@@ -18,7 +18,7 @@ fn paint(text: String, share: Option<f64>, goal: f64, colour: bool) -> String {
 }
 
 /// ▁▂▃▄▅▆▇█ per hour of hunched share; a dot for hours without (a minute of) monitoring.
-pub fn sparkline(day: &DaySummary) -> String {
+fn sparkline(day: &DaySummary) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     day.hours
         .iter()
