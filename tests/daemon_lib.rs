@@ -16,11 +16,12 @@ use std::sync::{Arc, Mutex};
 
 use common::{demo_frames, demo_neutral, engine, tempdir};
 use hunch::control::command::{Command, Incoming, Origin, PauseFor, Reply};
-use hunch::daemon::session::{Logind, NoSession, SessionEvent, SessionWatch};
+use hunch::daemon::session::{NoSession, SessionEvent, SessionWatch};
 use hunch::daemon::{Daemon, Finished, Parts, Settings, StopReason};
 use hunch::journal::Journal;
 use hunch::monitor::Monitor;
 use hunch::notify::{command_for_action, PrintNotifier, ACTION_PAUSE};
+use hunch::platform::session::Logind;
 use hunch::policy::PolicyParams;
 use hunch::pose::models::ModelVariant;
 use hunch::posture::{FilterParams, ModelParams, Neutral};

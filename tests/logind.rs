@@ -10,7 +10,8 @@ mod logind;
 use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
-use hunch::daemon::session::{Logind, SessionEvent, SessionWatch};
+use hunch::daemon::session::{SessionEvent, SessionWatch};
+use hunch::platform::session::Logind;
 use logind::{system_bus_socket, PrivateBus, Setup, StandIn};
 
 /// Long enough for a signal to cross the bus on a loaded machine.

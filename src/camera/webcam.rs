@@ -21,9 +21,7 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 use nokhwa::pixel_format::RgbFormat;
-use nokhwa::utils::{
-    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
-};
+use nokhwa::utils::{CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
 use nokhwa::Camera;
 
 use super::sharing::SharingState;
@@ -43,8 +41,8 @@ pub struct CameraListing {
 
 /// Every V4L2 camera with its formats (each is opened briefly to ask).
 pub fn list() -> Result<Vec<CameraListing>, SourceError> {
-    let infos =
-        nokhwa::query(ApiBackend::Video4Linux).map_err(|e| SourceError::Camera(e.to_string()))?;
+    let infos = nokhwa::query(crate::platform::camera::BACKEND)
+        .map_err(|e| SourceError::Camera(e.to_string()))?;
     Ok(infos
         .into_iter()
         .filter_map(|info| {
@@ -138,14 +136,6 @@ fn grab(cam: &mut Camera) -> Result<RgbImage, String> {
 enum Msg {
     Frame(RgbImage, f64),
     Error(String),
-}
-
-/// Whether a camera error says the device is busy (EBUSY: another process streams it).
-/// nokhwa's V4L2 backend keeps the operating system's error only as text inside its own
-/// (`NokhwaError::OpenStreamError("… (os error 16)")`), so the text is all there is to
-/// tell a busy camera from a broken one; this is the one place that reads it.
-fn is_busy(error: &str) -> bool {
-    error.contains(&format!("(os error {})", libc::EBUSY))
 }
 
 /// How long the device has been open, kept by the capture thread.
@@ -289,13 +279,14 @@ impl Webcam {
     /// A webcam sampled at the full rate until told otherwise
     /// ([`FrameSource::set_attentive`]), watched for other applications opening it.
     pub fn new(params: CameraParams) -> Webcam {
-        let device = std::path::PathBuf::from(format!("/dev/video{}", params.index));
-        let watch = match DeviceWatch::start(device) {
-            Ok(w) => Some(w),
-            Err(e) => {
+        let watch = match crate::platform::camera::device_node(params.index).map(DeviceWatch::start)
+        {
+            Some(Ok(w)) => Some(w),
+            Some(Err(e)) => {
                 tracing::warn!("{e}; hunch will still let go of it when it finds it busy");
                 None
             }
+            None => None,
         };
         Webcam {
             params,
@@ -350,7 +341,7 @@ impl Webcam {
                     index: self.index - 1,
                 })
             }
-            Ok(Msg::Error(e)) if is_busy(&e) => {
+            Ok(Msg::Error(e)) if crate::platform::camera::is_busy(&e) => {
                 // Not trouble: another application streams it. Let go and wait quietly.
                 tracing::debug!("camera busy: {e}");
                 self.let_go();

@@ -12,7 +12,7 @@ use clap::Args;
 use hunch::camera::replay::Replay;
 use hunch::camera::webcam::Webcam;
 use hunch::camera::FrameSource;
-use hunch::daemon::session::{Logind, NoSession};
+use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings};
 use hunch::monitor::Monitor;
 use hunch::posture::Calibration;
@@ -40,15 +40,11 @@ pub struct RunArgs {
     pub engine: super::EngineArgs,
 }
 
-/// Stops the loop on SIGTERM, SIGINT and SIGHUP (the terminal closed): the daemon then
-/// flushes the journal, records the stop and removes its socket.
+/// Stops the loop when the process is asked to stop (SIGTERM, SIGINT and SIGHUP on Unix;
+/// the console's control events on Windows): the daemon then flushes the journal, records
+/// the stop and removes its socket.
 pub fn stop_on_signals() -> anyhow::Result<Arc<AtomicBool>> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [SIGTERM, SIGINT, SIGHUP] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
-    }
-    Ok(stop)
+    Ok(hunch::platform::signals::stop_flag()?)
 }
 
 /// The frames and the clock for `hunch run` and `hunch watch`: the camera in real time,
@@ -135,7 +131,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         session: if args.source.is_some() && args.fast {
             Box::new(NoSession)
         } else {
-            Box::new(Logind::start())
+            hunch::platform::session::session_watch()
         },
         commands,
         settings: Settings::from_config(
@@ -156,7 +152,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(tray) = tray {
         tray.stop();
     }
-    let _ = std::fs::remove_file(hunch::control::socket_path()?);
+    hunch::control::close(&hunch::control::socket_path()?);
     eprintln!(
         "hunch: stopped ({}); {} samples, {} alerts",
         reason.as_str(),
@@ -170,7 +166,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 pub fn cameras() -> anyhow::Result<ExitCode> {
     let list = hunch::camera::webcam::list()?;
     if list.is_empty() {
-        outln!("no cameras found (no /dev/video* device)");
+        outln!("no cameras found ({})", hunch::platform::camera::NO_CAMERA);
         return Ok(ExitCode::from(1));
     }
     let p = super::load_config()?.camera;

@@ -165,9 +165,8 @@ fn autostart() -> anyhow::Result<ExitCode> {
         eprintln!("hunch: not calibrated yet, so not started: run `hunch calibrate` once and hunch starts at every login");
         return Ok(ExitCode::SUCCESS);
     }
-    use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe().context("cannot find the hunch binary's path")?;
-    let err = Command::new(&exe).arg("run").exec();
+    let err = hunch::platform::process::replace_with(Command::new(&exe).arg("run"));
     Err(err).with_context(|| format!("cannot start {} run", exe.display()))
 }
 

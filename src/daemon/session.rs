@@ -1,12 +1,8 @@
 //! Is the screen locked, is the machine going to sleep? The daemon asks a [`SessionWatch`]
-//! for changes. [`Logind`] hears them from systemd-logind over the system bus (the
-//! session's `LockedHint`, which desktop lockers set, and `PrepareForSleep`). Where that
-//! cannot be asked (no bus, no logind, no session), the answer is "not locked, not asleep":
-//! hunch then simply keeps monitoring.
-
-mod logind;
-
-pub use logind::Logind;
+//! for changes; the system's own watch is [`crate::platform::session::session_watch`] (on Linux,
+//! logind over the system bus: the session's `LockedHint`, which desktop lockers set, and
+//! `PrepareForSleep`). Where that cannot be asked (no bus, no logind, no session), the
+//! answer is "not locked, not asleep": hunch then simply keeps monitoring.
 
 /// A change in the user's session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

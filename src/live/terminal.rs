@@ -1,9 +1,11 @@
 //! The terminal for a full-screen view: the alternate screen, no cursor, keys read one by
-//! one without echo (termios), restored however the view ends.
+//! one without echo ([`crate::platform::terminal`]), restored however the view ends.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
+
+use crate::platform::terminal;
 
 /// The terminal in the view's mode: alternate screen, no cursor, keys read one by one
 /// without echo (signals still work: Ctrl-C is SIGINT). Restored when dropped, and by a
@@ -12,8 +14,8 @@ pub struct Terminal {
     raw: bool,
 }
 
-/// The settings to restore (stdin's termios before the view), for the panic hook.
-static SAVED: OnceLock<Option<libc::termios>> = OnceLock::new();
+/// The settings to restore (the terminal's before the view), for the panic hook.
+static SAVED: OnceLock<Option<terminal::Saved>> = OnceLock::new();
 /// Set once the terminal was restored, so it is restored exactly once.
 static RESTORED: AtomicBool = AtomicBool::new(false);
 
@@ -22,10 +24,7 @@ fn restore_terminal() {
         return;
     }
     if let Some(Some(t)) = SAVED.get() {
-        // SAFETY: tcsetattr on fd 0 with a termios that tcgetattr filled.
-        unsafe {
-            libc::tcsetattr(0, libc::TCSANOW, t);
-        }
+        terminal::restore(t);
     }
     let mut out = std::io::stdout();
     let _ = out.write_all(b"\x1b[0m\x1b[?25h\x1b[?1049l");
@@ -34,18 +33,13 @@ fn restore_terminal() {
 
 impl Terminal {
     pub fn enter() -> std::io::Result<Terminal> {
-        let raw = std::io::stdin().is_terminal();
-        let saved = if raw {
-            // SAFETY: termios is plain data; tcgetattr fills it or fails.
-            let mut t: libc::termios = unsafe { std::mem::zeroed() };
-            if unsafe { libc::tcgetattr(0, &mut t) } != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Some(t)
-        } else {
-            None
-        };
+        terminal::enable_ansi();
+        let saved = terminal::enter_raw()?;
+        let raw = saved.is_some();
         if SAVED.set(saved).is_err() {
+            if let Some(t) = &saved {
+                terminal::restore(t);
+            }
             return Err(std::io::Error::other("the terminal is already in use"));
         }
         let previous = std::panic::take_hook();
@@ -53,15 +47,6 @@ impl Terminal {
             restore_terminal();
             previous(info);
         }));
-        if let Some(mut t) = saved {
-            t.c_lflag &= !(libc::ICANON | libc::ECHO);
-            t.c_cc[libc::VMIN] = 0;
-            t.c_cc[libc::VTIME] = 0;
-            // SAFETY: as above, with the copy changed.
-            if unsafe { libc::tcsetattr(0, libc::TCSANOW, &t) } != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
         let mut out = std::io::stdout();
         out.write_all(b"\x1b[?1049h\x1b[?25l\x1b[2J")?;
         out.flush()?;
@@ -74,21 +59,13 @@ impl Terminal {
             return false;
         }
         let mut buf = [0u8; 64];
-        // SAFETY: reads at most buf.len() bytes into buf; VMIN=0 so it does not block.
-        let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
-        n > 0 && buf[..n as usize].iter().any(|b| matches!(b, b'q' | b'Q'))
+        let n = terminal::read_keys(&mut buf);
+        buf[..n].iter().any(|b| matches!(b, b'q' | b'Q'))
     }
 
     /// Columns and rows (80×24 when unknown).
     pub fn size(&self) -> (usize, usize) {
-        // SAFETY: TIOCGWINSZ fills a winsize or fails.
-        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-        let ok = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) } == 0;
-        if ok && ws.ws_col > 0 && ws.ws_row > 0 {
-            (ws.ws_col as usize, ws.ws_row as usize)
-        } else {
-            (80, 24)
-        }
+        terminal::size().unwrap_or((80, 24))
     }
 
     /// Redraws the screen with `lines` (cut to `height`), without flicker: each line

@@ -1,13 +1,12 @@
 //! Telling the user: a desktop notification naming the problem and one specific stretch,
-//! with actions. Desktop notifications go over D-Bus (notify-rust, pure-Rust zbus); when no
-//! notification server answers, the caller logs once and keeps monitoring.
+//! with actions ([`crate::platform::notify`]: over D-Bus on Linux, toasts on Windows);
+//! when no notification server answers, the caller logs once and keeps monitoring.
 
 pub mod stretches;
 
 use std::io::Write;
 use std::sync::mpsc::Sender;
 
-use notify_rust::{Notification, Timeout, Urgency};
 use thiserror::Error;
 
 use crate::control::command::{Command, Incoming, Origin, PauseFor};
@@ -90,46 +89,29 @@ pub fn command_for_action(action: &str, stretch_id: &str) -> Command {
 impl Notifier for DesktopNotifier {
     fn notify(&mut self, alert: &Alert, stretch: &Stretch) -> Result<(), NotifyError> {
         let (title, body) = compose(alert, stretch);
-        let mut n = Notification::new();
-        n.appname("hunch")
-            .summary(&title)
-            .body(&body)
-            .icon("dialog-information")
-            .action(ACTION_DONE, "Done")
-            .action(
+        let buttons = [
+            (ACTION_DONE, "Done".to_string()),
+            (
                 ACTION_SNOOZE,
-                &format!(
+                format!(
                     "Snooze {}",
                     crate::support::human::short_duration(self.snooze_seconds)
                 ),
-            )
-            .action(ACTION_PAUSE, "Pause for today");
-        match alert.level {
-            AlertLevel::Gentle => n
-                .urgency(Urgency::Normal)
-                .timeout(Timeout::Milliseconds(20_000)),
-            // Insistent: stays until the user answers it.
-            AlertLevel::Insistent => n.urgency(Urgency::Critical).timeout(Timeout::Never),
-        };
-        let handle = n
-            .show()
-            .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
+            ),
+            (ACTION_PAUSE, "Pause for today".to_string()),
+        ];
         let tx = self.commands.clone();
         let stretch_id = stretch.id.to_string();
-        // Waiting for the answer blocks, so it gets its own short-lived thread.
-        std::thread::Builder::new()
-            .name("hunch-notification".into())
-            .spawn(move || {
-                handle.wait_for_action(|action| {
-                    let _ = tx.send(Incoming {
-                        command: command_for_action(action, &stretch_id),
-                        origin: Origin::Notification,
-                        reply: None,
-                    });
-                });
-            })
-            .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
-        Ok(())
+        // Insistent: stays until the user answers it.
+        let insistent = alert.level == AlertLevel::Insistent;
+        crate::platform::notify::show_alert(&title, &body, &buttons, insistent, move |action| {
+            let _ = tx.send(Incoming {
+                command: command_for_action(action, &stretch_id),
+                origin: Origin::Notification,
+                reply: None,
+            });
+        })
+        .map_err(NotifyError::Unavailable)
     }
 
     fn notice(&mut self, title: &str, body: &str) {
@@ -144,14 +126,7 @@ pub fn notice(title: &str, body: &str) {
 
 /// Shows a notice; whether a notification server took it.
 fn show_notice(title: &str, body: &str) -> bool {
-    Notification::new()
-        .appname("hunch")
-        .summary(title)
-        .body(body)
-        .urgency(Urgency::Normal)
-        .timeout(Timeout::Milliseconds(10_000))
-        .show()
-        .is_ok()
+    crate::platform::notify::show_notice(title, body)
 }
 
 /// Prints alerts to stdout: for the demo where no notification server runs.

@@ -51,16 +51,7 @@ impl ModelFile {
     /// The path ONNX Runtime should read: the open file itself where the system can name
     /// it (`/proc/self/fd/N` on Linux), else the original path.
     fn readable_path(&self) -> PathBuf {
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::fd::AsRawFd;
-            let fd = PathBuf::from(format!("/proc/self/fd/{}", self.file.as_raw_fd()));
-            if fd.exists() {
-                return fd;
-            }
-        }
-        let _ = &self.file;
-        self.path.clone()
+        crate::platform::memory::open_file_path(&self.file).unwrap_or_else(|| self.path.clone())
     }
 }
 
@@ -151,16 +142,10 @@ pub(super) fn load(
     Ok(session)
 }
 
-/// Returns the heap's free memory to the system. glibc keeps freed memory in its arenas
-/// for reuse, and a model load frees tens of MB at once (the parsed file, weight copies);
-/// without this they would stay resident for the life of the process.
+/// Returns the heap's free memory to the system after a load
+/// ([`crate::platform::memory::release_free_memory`]).
 pub(super) fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim has no preconditions; it only returns free pages of glibc's
-    // own heaps to the kernel.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    crate::platform::memory::release_free_memory();
 }
 
 /// An ORT error as ours.

@@ -1,7 +1,9 @@
-//! Every place hunch looks for or keeps files, in one module: the XDG base directories
-//! (config, data, runtime), the systemd user unit directory, and where an installed hunch
-//! keeps its read-only data (models, the demo recording). Resolved without extra
-//! dependencies.
+//! Every place hunch looks for or keeps files, in one module: the base directories
+//! (config, data, runtime: the XDG variables where set, on every system, else the
+//! system's own — `~/.config` and `~/.local/share` on Linux, `%APPDATA%` and
+//! `%LOCALAPPDATA%` on Windows, `~/Library/Application Support` on macOS; see
+//! [`crate::platform::dirs`]), the systemd user unit directory, and where an installed
+//! hunch keeps its read-only data (models, the demo recording).
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +11,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum PathError {
-    #[error("no home directory: set HOME (or XDG_{0}_HOME)")]
+    #[error("no home directory for hunch's {0} files: {hint}", hint = crate::platform::dirs::HOME_HINT)]
     NoHome(&'static str),
     #[error("cannot use {path} as hunch's runtime directory: {why}")]
     UnsafeRuntimeDir { path: PathBuf, why: String },
@@ -20,41 +22,42 @@ pub enum PathError {
     },
 }
 
-fn xdg(var: &str, fallback: &str) -> Option<PathBuf> {
-    if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-        let p = PathBuf::from(v);
-        // The XDG spec says relative values are invalid and must be ignored.
-        if p.is_absolute() {
-            return Some(p);
-        }
-    }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|h| PathBuf::from(h).join(fallback))
+/// The XDG variable `var` where set (absolute; the spec says relative values are invalid
+/// and must be ignored), else the system's own directory.
+fn xdg(var: &str, system: fn() -> Option<PathBuf>) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(system)
 }
 
-/// `$XDG_DATA_HOME/hunch` (default `~/.local/share/hunch`): the journal; a user install's
-/// models and runtime library.
+fn config_base() -> Option<PathBuf> {
+    xdg("XDG_CONFIG_HOME", crate::platform::dirs::config_base)
+}
+
+/// `$XDG_DATA_HOME/hunch` (default `~/.local/share/hunch`; `%LOCALAPPDATA%\hunch` on
+/// Windows): the journal; a user install's models and runtime library.
 pub fn data_dir() -> Option<PathBuf> {
-    xdg("XDG_DATA_HOME", ".local/share").map(|d| d.join("hunch"))
+    xdg("XDG_DATA_HOME", crate::platform::dirs::data_base).map(|d| d.join("hunch"))
 }
 
-/// `$XDG_CONFIG_HOME/hunch` (default `~/.config/hunch`): config and calibration.
+/// `$XDG_CONFIG_HOME/hunch` (default `~/.config/hunch`; `%APPDATA%\hunch` on Windows):
+/// config and calibration.
 pub fn config_dir() -> Option<PathBuf> {
-    xdg("XDG_CONFIG_HOME", ".config").map(|d| d.join("hunch"))
+    config_base().map(|d| d.join("hunch"))
 }
 
 /// `$XDG_CONFIG_HOME/systemd/user`, where `hunch service install` writes its unit.
 pub fn systemd_user_dir() -> Result<PathBuf, PathError> {
-    xdg("XDG_CONFIG_HOME", ".config")
+    config_base()
         .map(|d| d.join("systemd/user"))
-        .ok_or(PathError::NoHome("CONFIG"))
+        .ok_or(PathError::NoHome("config"))
 }
 
-/// This process's user id.
+/// This process's user id (none on Windows).
 pub fn uid() -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+    crate::platform::user::id()
 }
 
 /// `$XDG_RUNTIME_DIR/hunch` (created 0700), where the control socket and the instance
@@ -68,10 +71,7 @@ pub fn runtime_dir() -> Result<PathBuf, PathError> {
         .filter(|p| p.is_absolute())
     {
         Some(base) => (base.join("hunch"), false),
-        None => {
-            let uid = uid().ok_or(PathError::NoHome("RUNTIME"))?;
-            (std::env::temp_dir().join(format!("hunch-{uid}")), true)
-        }
+        None => crate::platform::dirs::runtime_fallback().ok_or(PathError::NoHome("runtime"))?,
     };
     create_private_dir(&dir).map_err(|source| PathError::Create {
         path: dir.clone(),
@@ -86,7 +86,6 @@ pub fn runtime_dir() -> Result<PathBuf, PathError> {
 /// Refuses `dir` unless it is a real directory (not a link) owned by us with no access
 /// for anyone else.
 fn check_private_dir(dir: &Path) -> Result<(), PathError> {
-    use std::os::unix::fs::MetadataExt;
     let unsafe_dir = |why: String| PathError::UnsafeRuntimeDir {
         path: dir.into(),
         why,
@@ -95,16 +94,17 @@ fn check_private_dir(dir: &Path) -> Result<(), PathError> {
     if !m.file_type().is_dir() {
         return Err(unsafe_dir("it is not a directory".into()));
     }
-    if Some(m.uid()) != uid() {
+    let owner = crate::platform::fs::owner(dir);
+    if owner != uid() {
         return Err(unsafe_dir(format!(
             "it belongs to user {}, not to you; remove it or set XDG_RUNTIME_DIR",
-            m.uid()
+            owner.map_or("?".into(), |o| o.to_string())
         )));
     }
-    if m.mode() & 0o077 != 0 {
+    if let Some(mode) = crate::platform::fs::mode_bits(dir).filter(|m| m & 0o077 != 0) {
         return Err(unsafe_dir(format!(
             "others can use it (mode {:o}); run `chmod 700 {}`",
-            m.mode() & 0o777,
+            mode & 0o777,
             dir.display()
         )));
     }
@@ -172,7 +172,7 @@ pub fn user_unit_files() -> Vec<PathBuf> {
 /// own (`$XDG_CONFIG_HOME/autostart`) first, then those in `$XDG_CONFIG_DIRS` (default
 /// `/etc/xdg`), where the package puts one.
 pub fn autostart_files() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = xdg("XDG_CONFIG_HOME", ".config").into_iter().collect();
+    let mut dirs: Vec<PathBuf> = config_base().into_iter().collect();
     let system = std::env::var("XDG_CONFIG_DIRS")
         .ok()
         .filter(|v| !v.is_empty())

@@ -1,16 +1,7 @@
-//! What the tray opens on the desktop: today's report in the browser, and a terminal for
-//! recalibrating.
-
-use std::path::Path;
+//! Today's report for the tray's "Today's report": written (read-only on the journal,
+//! like `hunch report --html`) where the system's tray binding opens it.
 
 use super::TrayOptions;
-
-/// Writes today's HTML report (read-only on the journal, like `hunch report --html`) to
-/// `options.report_path`, 0600, and opens it.
-pub fn open_report(options: &TrayOptions) -> Result<(), String> {
-    write_today_report(options)?;
-    open_file(&options.report_path)
-}
 
 /// Writes today's HTML report to `options.report_path` (0600).
 pub fn write_today_report(options: &TrayOptions) -> Result<(), String> {
@@ -21,63 +12,4 @@ pub fn write_today_report(options: &TrayOptions) -> Result<(), String> {
     let html = crate::report::pages::html_page(&journal, today, today, &options.page, options.goal)
         .map_err(|e| why(&e))?;
     crate::support::paths::write_private(&options.report_path, html.as_bytes()).map_err(|e| why(&e))
-}
-
-/// Opens `path` with the desktop's handler: `xdg-open`, else `gio open`.
-fn open_file(path: &Path) -> Result<(), String> {
-    let openers: [(&str, &[&str]); 2] = [("xdg-open", &[]), ("gio", &["open"])];
-    for (program, args) in openers {
-        match std::process::Command::new(program)
-            .args(args)
-            .arg(path)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-        {
-            Ok(s) if s.success() => return Ok(()),
-            Ok(s) => return Err(format!("{program} could not open {}: {s}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("{program}: {e}")),
-        }
-    }
-    Err(format!(
-        "today's report is at {} (neither xdg-open nor gio is installed to open it)",
-        path.display()
-    ))
-}
-
-/// Opens a terminal running `hunch calibrate` (which pauses the monitor while it uses the
-/// camera, then has it reload the profile and resume), and keeps the terminal open until
-/// Enter so its verdict can be read. Tries `$TERMINAL`, then the usual emulators.
-pub(super) fn recalibrate(exe: &Path) -> Result<(), String> {
-    let script = r#""$0" calibrate; printf '\nPress Enter to close. '; read _"#;
-    let from_env = std::env::var("TERMINAL").ok().filter(|t| !t.is_empty());
-    let mut terminals: Vec<(String, &str)> = from_env.into_iter().map(|t| (t, "-e")).collect();
-    terminals.extend(
-        [
-            ("x-terminal-emulator", "-e"),
-            ("gnome-terminal", "--"),
-            ("konsole", "-e"),
-            ("xfce4-terminal", "-x"),
-            ("xterm", "-e"),
-        ]
-        .map(|(t, flag)| (t.to_string(), flag)),
-    );
-    for (terminal, flag) in terminals {
-        let spawned = std::process::Command::new(&terminal)
-            .args([flag, "sh", "-c", script])
-            .arg(exe)
-            .stdin(std::process::Stdio::null())
-            .spawn();
-        match spawned {
-            Ok(mut child) => {
-                let _ = child.wait();
-                return Ok(());
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("{terminal}: {e}")),
-        }
-    }
-    Err("no terminal found to recalibrate in: run `hunch calibrate` in one".into())
 }

@@ -20,23 +20,18 @@
 //! started after hunch); without a session bus there is no tray (one info line).
 
 pub mod icons;
-mod item;
-use item::Item;
-mod launch;
+pub(crate) mod launch;
 mod view;
 
-pub use launch::{open_report, write_today_report};
+pub use launch::write_today_report;
 pub use view::{face, tooltip, Action, HEADACHE_INTENSITIES};
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ksni::blocking::TrayMethods;
-
-use crate::control::command::{Command, Incoming, Origin, PauseFor, Reply, Status};
+use crate::control::command::{Command, Incoming, Origin, Reply};
 use crate::daemon::Update;
 pub use icons::Face;
 
@@ -63,7 +58,7 @@ pub struct TrayOptions {
 }
 
 /// Nudges for the `hunch-tray` thread.
-enum Nudge {
+pub enum Nudge {
     /// The state may have changed: ask for the status.
     Changed,
     /// A menu item's command is on its way; its answer comes here.
@@ -81,14 +76,9 @@ impl Tray {
     /// there is no session bus. `commands` is the daemon's command channel.
     pub fn spawn(commands: Sender<Incoming>, options: TrayOptions) -> Option<Tray> {
         let (nudges, rx) = channel();
-        let item = Item {
-            status: None,
-            commands: commands.clone(),
-            nudges: nudges.clone(),
-            options: Arc::new(options),
-            offline_said: AtomicBool::new(false),
-        };
-        let handle = match item.assume_sni_available(true).spawn() {
+        let host =
+            crate::platform::tray::Host::start(commands.clone(), nudges.clone(), Arc::new(options));
+        let handle = match host {
             Ok(h) => h,
             Err(e) => {
                 tracing::info!("no tray icon: {e}");
@@ -134,7 +124,7 @@ impl Tray {
 /// The `hunch-tray` thread: asks the monitor for its status when nudged (or once a
 /// minute) and redraws the item from it.
 fn keep_current(
-    handle: ksni::blocking::Handle<Item>,
+    handle: crate::platform::tray::Host,
     commands: Sender<Incoming>,
     nudges: Receiver<Nudge>,
 ) {
@@ -172,7 +162,7 @@ fn keep_current(
         }
         match rx.recv_timeout(ANSWER) {
             Ok(Reply::Status(s)) => {
-                if handle.update(|item| item.status = Some(*s)).is_none() {
+                if !handle.show(*s) {
                     break;
                 }
             }
@@ -181,7 +171,7 @@ fn keep_current(
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    handle.shutdown().wait();
+    handle.shutdown();
 }
 
 /// Waits for the monitor's answer to a menu item's command: logged, and shown when it

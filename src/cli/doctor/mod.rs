@@ -15,6 +15,7 @@ use super::EngineArgs;
 /// The checks that differ by operating system: the camera device's permissions, the
 /// notification server, starting at login.
 #[cfg_attr(target_os = "linux", path = "linux.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "other.rs")]
 mod desktop;
 
 #[derive(Debug, Args)]
@@ -303,7 +304,11 @@ fn check_camera(params: &hunch::camera::CameraParams) -> (Check, Option<(u32, u3
     };
     if list.is_empty() {
         return (
-            Check::fail(NAME, "no camera found (no /dev/video* device)", plug),
+            Check::fail(
+                NAME,
+                format!("no camera found ({})", hunch::platform::camera::NO_CAMERA),
+                plug,
+            ),
             None,
         );
     }

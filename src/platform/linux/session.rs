@@ -44,7 +44,7 @@ use zbus::fdo::{PropertiesChanged, PropertiesProxy};
 use zbus::proxy::CacheProperties;
 use zbus::{Connection, OwnedObjectPath};
 
-use super::{SessionEvent, SessionWatch};
+use crate::daemon::session::{SessionEvent, SessionWatch};
 
 const LOGIN1: &str = "org.freedesktop.login1";
 const SESSION_INTERFACE: &str = "org.freedesktop.login1.Session";
@@ -528,6 +528,11 @@ async fn properties_changed(
 fn our_uid() -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// The session watch on Linux: logind over the system bus.
+pub fn session_watch() -> Box<dyn SessionWatch> {
+    Box::new(Logind::start())
 }
 
 #[cfg(test)]

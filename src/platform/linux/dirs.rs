@@ -1,0 +1,29 @@
+//! Where hunch keeps files on Linux: the XDG base directories.
+
+use std::path::PathBuf;
+
+/// What to set when no directory can be found.
+pub const HOME_HINT: &str = "set HOME (or the XDG_*_HOME variables)";
+
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+}
+
+/// `~/.config`.
+pub fn config_base() -> Option<PathBuf> {
+    home().map(|h| h.join(".config"))
+}
+
+/// `~/.local/share`.
+pub fn data_base() -> Option<PathBuf> {
+    home().map(|h| h.join(".local/share"))
+}
+
+/// Without `XDG_RUNTIME_DIR` (no login session): `/tmp/hunch-<uid>`, shared with other
+/// users (so checked before use).
+pub fn runtime_fallback() -> Option<(PathBuf, bool)> {
+    let uid = super::user::id()?;
+    Some((std::env::temp_dir().join(format!("hunch-{uid}")), true))
+}

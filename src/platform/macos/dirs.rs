@@ -1,0 +1,27 @@
+//! Where hunch keeps files on macOS: `~/Library/Application Support` for settings and the
+//! journal, the per-user temporary directory (`$TMPDIR`, private to the user) for the
+//! control socket and the lock. Type-checked here, not run.
+
+use std::path::PathBuf;
+
+/// What to set when no directory can be found.
+pub const HOME_HINT: &str = "set HOME";
+
+fn support() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join("Library/Application Support"))
+}
+
+pub fn config_base() -> Option<PathBuf> {
+    support()
+}
+
+pub fn data_base() -> Option<PathBuf> {
+    support()
+}
+
+/// `$TMPDIR` is per user on macOS (`/var/folders/…`, mode 0700): not shared.
+pub fn runtime_fallback() -> Option<(PathBuf, bool)> {
+    Some((std::env::temp_dir().join("hunch"), false))
+}
