@@ -14,8 +14,9 @@ use thiserror::Error;
 
 /// The ONNX Runtime minor version hunch is built against (ort's `api-31`).
 pub const ORT_MINOR: u32 = 31;
-/// The exact library file `scripts/setup` installs.
-const ORT_FILE: &str = "libonnxruntime.so.1.31.1";
+/// The library's file names on this system, the exact one `scripts/setup` installs first
+/// (`libonnxruntime.so.1.31.1`, `onnxruntime.dll`, `libonnxruntime.1.31.1.dylib`).
+const ORT_FILES: &[&str] = crate::platform::dirs::ORT_FILES;
 
 /// Where a candidate library path came from; shown in error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ impl std::fmt::Display for Origin {
 /// What to do when ONNX Runtime cannot be used, in one sentence.
 pub const FIX: &str = "reinstall hunch (the package or `scripts/install --user` put it beside \
                        hunch), run `scripts/setup` in a checkout, or set ORT_DYLIB_PATH (or pass \
-                       --ort-lib) to a libonnxruntime.so from onnxruntime 1.31";
+                       --ort-lib) to ONNX Runtime 1.31's library";
 
 #[derive(Debug, Error)]
 pub enum RuntimeError {
@@ -90,13 +91,12 @@ fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
         let mut dirs = vec![dir.clone(), dir.join("lib")];
         dirs.extend(dir.parent().map(|prefix| prefix.join("lib/hunch")));
         for d in dirs {
-            out.push((d.join(ORT_FILE), Origin::Executable));
-            out.push((d.join("libonnxruntime.so"), Origin::Executable));
+            out.extend(ORT_FILES.iter().map(|f| (d.join(f), Origin::Executable)));
         }
     }
-    out.push((project_runtime_dir().join(ORT_FILE), Origin::Project));
+    out.push((project_runtime_dir().join(ORT_FILES[0]), Origin::Project));
     if let Some(d) = crate::support::paths::data_dir() {
-        out.push((d.join("lib").join(ORT_FILE), Origin::UserData));
+        out.push((d.join("lib").join(ORT_FILES[0]), Origin::UserData));
     }
     out
 }
@@ -117,7 +117,10 @@ pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, RuntimeErro
     let found = locate(explicit)?;
     let (path, origin) = match &found {
         Some((p, o)) => (p.clone(), *o),
-        None => (PathBuf::from("libonnxruntime.so.1"), Origin::System),
+        None => (
+            PathBuf::from(crate::platform::dirs::ORT_SYSTEM),
+            Origin::System,
+        ),
     };
     if origin == Origin::System {
         // The dynamic linker may still know a system-wide install.

@@ -27,3 +27,9 @@ pub fn runtime_fallback() -> Option<(PathBuf, bool)> {
     let uid = super::user::id()?;
     Some((std::env::temp_dir().join(format!("hunch-{uid}")), true))
 }
+
+/// ONNX Runtime's library file names, the exact one `scripts/setup` installs first.
+pub const ORT_FILES: &[&str] = &["libonnxruntime.so.1.31.1", "libonnxruntime.so"];
+
+/// The name the system's loader is asked for when no file is found.
+pub const ORT_SYSTEM: &str = "libonnxruntime.so.1";

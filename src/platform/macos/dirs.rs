@@ -25,3 +25,9 @@ pub fn data_base() -> Option<PathBuf> {
 pub fn runtime_fallback() -> Option<(PathBuf, bool)> {
     Some((std::env::temp_dir().join("hunch"), false))
 }
+
+/// ONNX Runtime's library file names, the exact one `scripts/setup` installs first.
+pub const ORT_FILES: &[&str] = &["libonnxruntime.1.31.1.dylib", "libonnxruntime.dylib"];
+
+/// The name the system's loader is asked for when no file is found.
+pub const ORT_SYSTEM: &str = "libonnxruntime.dylib";

@@ -26,3 +26,9 @@ pub fn data_base() -> Option<PathBuf> {
 pub fn runtime_fallback() -> Option<(PathBuf, bool)> {
     var("LOCALAPPDATA").map(|d| (d.join("hunch").join("run"), false))
 }
+
+/// ONNX Runtime's library file names, the exact one `scripts/setup` installs first.
+pub const ORT_FILES: &[&str] = &["onnxruntime.dll"];
+
+/// The name the system's loader is asked for when no file is found.
+pub const ORT_SYSTEM: &str = "onnxruntime.dll";
