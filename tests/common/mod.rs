@@ -273,8 +273,7 @@ pub fn demo_neutral(variant: ModelVariant) -> hunch::posture::Neutral {
 /// skip without it, saying so, except where `HUNCH_TESTS_AS_ROOT=1` (set by `.ci/run`,
 /// which runs as root) makes a missing root a failure: CI never skips them.
 pub fn as_root(what: &str) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let root = std::fs::metadata("/proc/self").map(|m| m.uid()).ok() == Some(0);
+    let root = hunch::platform::user::id() == Some(0);
     if !root {
         skip(&format!("{what} needs root"));
     }
@@ -312,6 +311,5 @@ pub fn journal_with_an_hour(path: &Path) {
 
 /// The permission bits of `path` (not following a link).
 pub fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
+    hunch::platform::fs::mode_bits(path).expect("a file with mode bits")
 }

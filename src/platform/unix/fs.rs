@@ -113,3 +113,8 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::hard_link(from, to)?;
     std::fs::remove_file(from)
 }
+
+/// The path with every link resolved.
+pub fn real_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::canonicalize(path)
+}

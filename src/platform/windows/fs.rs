@@ -64,3 +64,14 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::hard_link(from, to)?;
     std::fs::remove_file(from)
 }
+
+/// The path with every link resolved, as people write it (`C:\…`, not the `\\?\C:\…`
+/// form canonicalize returns).
+pub fn real_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let p = std::fs::canonicalize(path)?;
+    let s = p.to_string_lossy();
+    Ok(match s.strip_prefix(r"\\?\") {
+        Some(rest) if rest.as_bytes().get(1) == Some(&b':') => std::path::PathBuf::from(rest),
+        _ => p,
+    })
+}
