@@ -28,13 +28,17 @@ pub enum Sharing {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Holder {
     pub pid: u32,
-    /// Its command name (`/proc/PID/comm`).
+    /// Its command name (`/proc/PID/comm`; on Windows, the program's file name).
     pub name: String,
 }
 
 impl fmt::Display for Holder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (pid {})", self.name, self.pid)
+        // pid 0: the system said who, not which process (Windows' consent store).
+        match self.pid {
+            0 => write!(f, "{}", self.name),
+            pid => write!(f, "{} (pid {pid})", self.name),
+        }
     }
 }
 

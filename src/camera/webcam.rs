@@ -279,14 +279,12 @@ impl Webcam {
     /// A webcam sampled at the full rate until told otherwise
     /// ([`FrameSource::set_attentive`]), watched for other applications opening it.
     pub fn new(params: CameraParams) -> Webcam {
-        let watch = match crate::platform::camera::device_node(params.index).map(DeviceWatch::start)
-        {
-            Some(Ok(w)) => Some(w),
-            Some(Err(e)) => {
+        let watch = match DeviceWatch::start(params.index) {
+            Ok(w) => Some(w),
+            Err(e) => {
                 tracing::warn!("{e}; hunch will still let go of it when it finds it busy");
                 None
             }
-            None => None,
         };
         Webcam {
             params,

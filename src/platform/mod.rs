@@ -29,7 +29,8 @@ pub mod camera;
 
 /// Who else has the camera open (another application on a call).
 #[cfg_attr(target_os = "linux", path = "linux/camera_users.rs")]
-#[cfg_attr(not(target_os = "linux"), path = "none/camera_users.rs")]
+#[cfg_attr(windows, path = "windows/camera_users.rs")]
+#[cfg_attr(target_os = "macos", path = "none/camera_users.rs")]
 pub mod camera_users;
 
 /// Requests to stop (signals, console events).

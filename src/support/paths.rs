@@ -200,12 +200,11 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), crate::support::fi
     crate::support::files::write(path, bytes, crate::support::files::Mode::Private).map(|_| ())
 }
 
-#[cfg(test)]
+// Only Unix has a runtime directory shared with other users (/tmp), and mode bits.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
-    // Only Unix has a runtime directory shared with other users (/tmp) and mode bits.
-    #[cfg(unix)]
     #[test]
     fn a_shared_runtime_dir_must_be_ours_and_private() {
         use std::os::unix::fs::PermissionsExt;

@@ -8,7 +8,7 @@ use super::*;
 
 /// The device node of camera `index`.
 fn video_node(index: u32) -> PathBuf {
-    PathBuf::from(format!("/dev/video{index}"))
+    hunch::platform::camera::device_node(index)
 }
 
 /// The name of group `gid` (from /etc/group), or the number.

@@ -9,8 +9,8 @@ pub const BACKEND: nokhwa::utils::ApiBackend = nokhwa::utils::ApiBackend::Video4
 pub const NO_CAMERA: &str = "no /dev/video* device";
 
 /// The device node of camera `index`, which the sharing watcher follows.
-pub fn device_node(index: u32) -> Option<PathBuf> {
-    Some(PathBuf::from(format!("/dev/video{index}")))
+pub fn device_node(index: u32) -> PathBuf {
+    PathBuf::from(format!("/dev/video{index}"))
 }
 
 /// Whether a camera error says the device is busy (EBUSY: another process streams it).

@@ -123,9 +123,14 @@ pub struct DeviceWatch {
 }
 
 impl DeviceWatch {
-    /// Starts watching `device`. The first set of holders is sent at once (possibly
-    /// empty), then one each time it changes.
-    pub fn start(device: PathBuf) -> Result<DeviceWatch, WatchError> {
+    /// Starts watching camera `index`'s device node. The first set of holders is sent at
+    /// once (possibly empty), then one each time it changes.
+    pub fn start(index: u32) -> Result<DeviceWatch, WatchError> {
+        Self::start_at(super::camera::device_node(index))
+    }
+
+    /// As [`DeviceWatch::start`], on the device node at `device`.
+    pub fn start_at(device: PathBuf) -> Result<DeviceWatch, WatchError> {
         let inotify = Inotify::init()?;
         let (wake, wake_thread) = UnixStream::pair()?;
         let (tx, rx) = channel();

@@ -1,18 +1,11 @@
 //! The camera on macOS: AVFoundation through nokhwa. Type-checked here, not run (no
 //! Apple SDK to link; see the README's platform table).
 
-use std::path::PathBuf;
-
 /// nokhwa's backend on this system.
 pub const BACKEND: nokhwa::utils::ApiBackend = nokhwa::utils::ApiBackend::AVFoundation;
 
 /// What "no camera" means here, for messages.
 pub const NO_CAMERA: &str = "no camera in AVFoundation's device list";
-
-/// macOS cameras have no device node to watch.
-pub fn device_node(_index: u32) -> Option<PathBuf> {
-    None
-}
 
 /// AVFoundation shares a camera between applications: it is never busy.
 pub fn is_busy(_error: &str) -> bool {

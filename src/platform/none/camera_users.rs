@@ -2,8 +2,6 @@
 //! reports anyone. A busy camera is still recognised when it is opened
 //! ([`super::camera::is_busy`]), and waited for.
 
-use std::path::PathBuf;
-
 use thiserror::Error;
 
 use crate::camera::sharing::Holder;
@@ -18,7 +16,7 @@ pub enum WatchError {
 pub struct DeviceWatch;
 
 impl DeviceWatch {
-    pub fn start(_device: PathBuf) -> Result<DeviceWatch, WatchError> {
+    pub fn start(_index: u32) -> Result<DeviceWatch, WatchError> {
         Ok(DeviceWatch)
     }
 

@@ -1,18 +1,11 @@
 //! The camera on Windows: Media Foundation through nokhwa. Not exercised here: Wine has no
 //! Media Foundation capture devices (see the README's platform table).
 
-use std::path::PathBuf;
-
 /// nokhwa's backend on this system.
 pub const BACKEND: nokhwa::utils::ApiBackend = nokhwa::utils::ApiBackend::MediaFoundation;
 
 /// What "no camera" means here, for messages.
 pub const NO_CAMERA: &str = "no camera in Windows' device list";
-
-/// Windows cameras have no device node to watch.
-pub fn device_node(_index: u32) -> Option<PathBuf> {
-    None
-}
 
 /// Whether a camera error says the device is in use by another application: Media
 /// Foundation's "hardware MFT failed to start streaming" (0xC00D3704), which is what a
