@@ -50,7 +50,8 @@ pub mod memory;
 
 /// The screen lock and sleep, heard from the session.
 #[cfg_attr(target_os = "linux", path = "linux/session.rs")]
-#[cfg_attr(not(target_os = "linux"), path = "none/session.rs")]
+#[cfg_attr(windows, path = "windows/session.rs")]
+#[cfg_attr(target_os = "macos", path = "none/session.rs")]
 pub mod session;
 
 /// The tray icon and its menu.
@@ -73,3 +74,8 @@ pub mod ipc;
 #[cfg_attr(unix, path = "unix/process.rs")]
 #[cfg_attr(windows, path = "windows/process.rs")]
 pub mod process;
+
+/// Starting at login, where the system keeps it in the registry (Windows' `Run` key).
+#[cfg(windows)]
+#[path = "windows/login.rs"]
+pub mod login;

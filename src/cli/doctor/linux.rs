@@ -130,7 +130,7 @@ pub(super) fn check_service() -> Check {
             "run `hunch service install` and `systemctl --user enable --now hunch`, or `hunch run` yourself",
         );
     };
-    if let Some(program) = crate::cli::service::unit_program(unit) {
+    if let Some(program) = crate::cli::service::system::unit_program(unit) {
         if !program.is_file() {
             return Check::warn(
                 NAME,

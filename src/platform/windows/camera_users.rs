@@ -25,7 +25,7 @@ use windows_sys::Win32::System::Threading::{CreateEventW, SetEvent, WaitForMulti
 use crate::camera::sharing::Holder;
 
 /// The consent store's key for the camera, under `HKEY_CURRENT_USER`.
-pub const STORE: &str =
+const STORE: &str =
     r"Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore\webcam";
 
 #[derive(Debug, Error)]
@@ -113,7 +113,7 @@ fn program_name(key_name: &str) -> String {
 
 /// The applications using the camera now, by the consent store under `store` (hunch's own
 /// executable left out).
-pub fn holders_in(store: &str) -> Vec<Holder> {
+fn holders_in(store: &str) -> Vec<Holder> {
     let own = std::env::current_exe()
         .ok()
         .map(|p| p.to_string_lossy().replace('\\', "#").to_lowercase());

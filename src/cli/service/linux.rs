@@ -1,27 +1,14 @@
-//! `hunch service install|uninstall`: the systemd user unit; and `hunch service
-//! autostart`, what the XDG autostart entry runs at login.
+//! `hunch service` on Linux: `install|uninstall` write and remove the systemd user unit;
+//! `autostart` is what the XDG autostart entry runs at login.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::Context;
-use clap::Subcommand;
 
-const UNIT: &str = include_str!("../../scripts/systemd/hunch.service");
+use super::ServiceCommand;
 
-#[derive(Debug, Subcommand)]
-pub enum ServiceCommand {
-    /// Write ~/.config/systemd/user/hunch.service for this hunch binary (a packaged hunch
-    /// already has one: then this only says how to enable it).
-    Install,
-    /// Stop and remove the unit `hunch service install` wrote.
-    Uninstall,
-    /// What the XDG autostart entry runs at login: `hunch run`, unless the user service
-    /// runs hunch in this session or there is no calibration yet. (Internal: the desktop
-    /// runs it, not a person.)
-    #[command(hide = true)]
-    Autostart,
-}
+const UNIT: &str = include_str!("../../../scripts/systemd/hunch.service");
 
 fn unit_path() -> anyhow::Result<PathBuf> {
     Ok(hunch::support::paths::systemd_user_dir()?.join("hunch.service"))
