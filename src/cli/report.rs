@@ -146,24 +146,32 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         .resolve(today, Some(first.unwrap_or(today)), i64::MAX)?;
     let start = Period::day(from, &tz)?.start_ms;
     let end = Period::day(to, &tz)?.end_ms;
-    let out = std::io::stdout().lock();
-    let written = if args.headaches {
+    // Buffered: one write(2) per 64 KiB, not per row.
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written: anyhow::Result<()> = if args.headaches {
         let entries = journal.headaches(start, end)?;
         if args.jsonl {
-            render::export::headaches_json(out, &entries, &tz)
+            render::export::headaches_json(out, &entries, &tz).map_err(Into::into)
         } else {
-            render::export::headaches_csv(out, &entries, &tz)
+            render::export::headaches_csv(out, &entries, &tz).map_err(Into::into)
         }
     } else {
-        let samples = journal.samples(start, end)?;
-        if args.jsonl {
-            render::export::samples_json(out, &samples)
+        // Row by row, so that memory stays flat however long the export.
+        let mut w = if args.jsonl {
+            render::export::SampleWriter::jsonl(out)
         } else {
-            render::export::samples_csv(out, &samples, &tz)
-        }
+            render::export::SampleWriter::csv(out, &tz)?
+        };
+        journal
+            .each_sample(start, end, |row| -> anyhow::Result<()> {
+                Ok(w.write(&row)?)
+            })
+            .and_then(|()| Ok(w.finish()?))
     };
     match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {}
         other => other.context("writing the export")?,
     }
     Ok(ExitCode::SUCCESS)

@@ -54,8 +54,8 @@ impl Daemon {
         });
     }
 
-    /// At a new local day: retention, and the finished days cached (a few minutes after
-    /// midnight, once their last samples are in).
+    /// At a new local day: the keeper's chores (a few minutes after midnight, once the
+    /// last samples of the day before are in).
     pub(super) fn roll_day(&mut self) {
         let now = self.clock.now();
         let date = local_date(self.clock.wall_ms(), &self.settings.tz);
@@ -65,35 +65,21 @@ impl Daemon {
         }
         if self.warm_at.is_some_and(|t| now >= t) {
             self.warm_at = None;
-            self.housekeeping(2);
+            self.housekeeping();
         }
     }
 
-    /// Retention and the day cache. Neither is worth stopping for: trouble is logged and
-    /// the next day tries again.
-    pub(super) fn housekeeping(&mut self, days: i64) {
-        let wall = self.clock.wall_ms();
-        match self.journal.prune(wall, self.settings.retention_days) {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                "removed {n} journal rows older than {} days",
-                self.settings.retention_days
-            ),
-            Err(e) => tracing::warn!("journal retention skipped: {e}"),
-        }
-        for back in 1..=days {
-            let Ok(d) = self.today.checked_sub(jiff::Span::new().days(back)) else {
-                break;
-            };
-            if let Err(e) = crate::report::store::cache_finished_day(
-                &mut self.journal,
-                d,
-                &self.settings.tz,
-                wall,
-            ) {
-                tracing::warn!("the summary of {d} was not cached: {e}");
-                break;
-            }
+    /// Retention, space given back, the day cache healed, the log truncated: asked of the
+    /// journal's keeper, which does them on its own thread in small steps (none of it is
+    /// worth stopping for; trouble is logged and the next day tries again).
+    pub(super) fn housekeeping(&mut self) {
+        if let Some(keeper) = &self.keeper {
+            keeper.ask(crate::journal::keeper::Chore {
+                now_ms: self.clock.wall_ms(),
+                today: self.today,
+                tz: self.settings.tz.clone(),
+                retention_days: self.settings.retention_days,
+            });
         }
     }
 

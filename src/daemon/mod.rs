@@ -49,11 +49,8 @@ const LAST_STRETCH: &str = "last_stretch";
 /// Longest the loop waits for a frame before looking at commands again.
 const IDLE: Duration = Duration::from_millis(50);
 
-/// Finished days are cached this long after midnight, when their last samples are in.
+/// The keeper's chores come this long after midnight, when the day's last samples are in.
 const WARM_AFTER_MIDNIGHT_S: f64 = 180.0;
-
-/// Days cached at start (a month's report reads only cached rows).
-const WARM_DAYS: i64 = 31;
 
 #[derive(Debug, Error)]
 pub enum DaemonError {
@@ -200,6 +197,8 @@ pub struct Daemon {
     calibration_checked: bool,
     today: Date,
     warm_at: Option<f64>,
+    /// Retention, space and the day cache, on a thread of their own.
+    keeper: Option<crate::journal::keeper::Keeper>,
     observers: Vec<Observer>,
     /// The journal cannot be written now (its rows wait in memory).
     journal_failing: bool,
@@ -269,6 +268,7 @@ impl Daemon {
             notifier_down: false,
             calibration_checked: false,
             warm_at: None,
+            keeper: None,
             observers: Vec::new(),
             journal_failing: false,
             frame_errors: 0,
@@ -278,7 +278,10 @@ impl Daemon {
         };
         let id = d.source_id.clone();
         d.write_event(wall, EventKind::Start, &id);
-        d.housekeeping(WARM_DAYS);
+        d.keeper = Some(crate::journal::keeper::Keeper::start(
+            d.journal.path().to_path_buf(),
+        ));
+        d.housekeeping();
         Ok(d)
     }
 
@@ -321,6 +324,10 @@ impl Daemon {
     /// Records the stop and hands back the journal. The source is released first (the
     /// camera closes).
     pub fn finish(mut self, reason: StopReason) -> Result<Finished, DaemonError> {
+        // The keeper ends after its current step (it holds the journal briefly at most).
+        if let Some(keeper) = self.keeper.take() {
+            keeper.stop();
+        }
         self.source.release(&*self.clock);
         let wall = self.clock.wall_ms();
         self.write_event(wall, EventKind::Stop, reason.as_str());

@@ -14,6 +14,7 @@
 //! journal's id); [`read`] reads rows back.
 
 mod diary;
+pub mod keeper;
 pub mod open;
 mod read;
 pub mod wal;
@@ -72,6 +73,10 @@ const MIGRATIONS: &[&str] = &["
     );
     CREATE INDEX headaches_at ON headaches(at_ms);
 "];
+
+/// The write-ahead log is cut back to this size whenever SQLite resets it (and the keeper
+/// truncates it after its chores): the log stays a few MB, not the size of the journal.
+pub const JOURNAL_SIZE_LIMIT: i64 = 4 << 20;
 
 /// Commit a batch at least this often.
 const FLUSH_EVERY: Duration = Duration::from_secs(5);
@@ -157,6 +162,30 @@ enum Op {
     Sample(SampleRow, f32),
     Event(Event),
     Meta(String, String),
+    /// A hold's row, already written as `was`, now grown to `now` (found by its values,
+    /// not its rowid: a VACUUM may renumber rows of a table without an integer key).
+    Extend {
+        was: SampleRow,
+        now: SampleRow,
+    },
+}
+
+/// A hold in progress (paused, locked, another app on the camera): one row that grows
+/// while the hold lasts, instead of a row per held sample. Written at the next commit,
+/// then updated in place; a new row starts when the hold changes, is interrupted, or its
+/// row would stand for more than [`crate::vocab::MAX_HOLD_ROW_SECONDS`].
+#[derive(Debug, Clone)]
+struct OpenHold {
+    row: SampleRow,
+    /// The row as it is in the file, once written.
+    written: Option<SampleRow>,
+}
+
+impl OpenHold {
+    /// Grown since it was last written.
+    fn dirty(&self) -> bool {
+        self.written.as_ref() != Some(&self.row)
+    }
 }
 
 pub struct Journal {
@@ -173,6 +202,8 @@ pub struct Journal {
     ignored_log: Option<String>,
     /// The monitor's single-writer lock, held while it is open.
     _lock: Option<std::fs::File>,
+    /// The hold being written as one row, if one is in progress.
+    hold: Option<OpenHold>,
 }
 
 fn is_not_a_database(e: &rusqlite::Error) -> bool {
@@ -286,10 +317,12 @@ impl Journal {
     /// committed and all of it stays pending for the next try.
     pub fn flush(&mut self) -> Result<(), JournalError> {
         self.last_commit = Instant::now();
-        if self.pending.is_empty() || self.read_only {
+        let hold_dirty = self.hold.as_ref().is_some_and(OpenHold::dirty);
+        if (self.pending.is_empty() && !hold_dirty) || self.read_only {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
+        let hold = self.hold.clone().filter(OpenHold::dirty);
         let result = self.write_tx(|tx| {
             let mut sample = tx.prepare_cached(
                 "INSERT INTO samples (t_ms, dt_ms, state, forward_deg, presence, camera_open_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -299,29 +332,71 @@ impl Journal {
             let mut meta = tx.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             )?;
+            let mut extend = tx.prepare_cached(
+                "UPDATE samples SET t_ms = ?1, dt_ms = ?2 WHERE t_ms = ?3 AND dt_ms = ?4 AND state = ?5",
+            )?;
+            let insert = |sample: &mut rusqlite::CachedStatement, r: &SampleRow, presence: f32| {
+                sample.execute(params![
+                    r.t_ms,
+                    r.dt_ms,
+                    r.state.as_str(),
+                    r.forward_deg,
+                    presence,
+                    r.camera_open_ms
+                ])
+            };
+            // Grows a hold's row; one that is not there (deleted meanwhile) is written anew.
+            let mut grow = |sample: &mut rusqlite::CachedStatement, was: &SampleRow, now: &SampleRow| {
+                let n = extend.execute(params![
+                    now.t_ms,
+                    now.dt_ms,
+                    was.t_ms,
+                    was.dt_ms,
+                    was.state.as_str()
+                ])?;
+                if n == 0 {
+                    insert(sample, now, 0.0)?;
+                }
+                Ok::<_, rusqlite::Error>(1)
+            };
             for op in &pending {
                 match op {
-                    Op::Sample(r, presence) => sample.execute(params![
-                        r.t_ms,
-                        r.dt_ms,
-                        r.state.as_str(),
-                        r.forward_deg,
-                        presence,
-                        r.camera_open_ms
-                    ])?,
+                    Op::Sample(r, presence) => insert(&mut sample, r, *presence)?,
                     Op::Event(e) => event.execute(params![e.t_ms, e.kind.as_str(), e.detail])?,
                     Op::Meta(k, v) => meta.execute(params![k, v])?,
+                    Op::Extend { was, now } => grow(&mut sample, was, now)?,
                 };
             }
-            Ok(())
+            // The hold in progress: written once, then grown in place.
+            match &hold {
+                Some(OpenHold { row, written: None }) => {
+                    insert(&mut sample, row, 0.0)?;
+                }
+                Some(OpenHold {
+                    row,
+                    written: Some(was),
+                }) => {
+                    grow(&mut sample, was, row)?;
+                }
+                None => {}
+            }
+            Ok(hold.map(|h| h.row))
         });
-        if result.is_err() {
-            // Nothing of the batch was committed: all of it waits for the next try, before
-            // anything pushed since.
-            let newer = std::mem::replace(&mut self.pending, pending);
-            self.pending.extend(newer);
+        match result {
+            Ok(written) => {
+                if let (Some(h), Some(row)) = (&mut self.hold, written) {
+                    h.written = Some(row);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                // Nothing of the batch was committed: all of it waits for the next try,
+                // before anything pushed since; the hold stays to be written.
+                let newer = std::mem::replace(&mut self.pending, pending);
+                self.pending.extend(newer);
+                Err(e)
+            }
         }
-        result
     }
 
     /// Records a sample (with the camera closed throughout; see [`Journal::record`]).
@@ -346,9 +421,39 @@ impl Journal {
     }
 
     /// Records a sample with the pose model's presence for it; committed with the batch.
+    /// A held sample (paused, locked, another app on the camera) that follows on from
+    /// the hold in progress grows its row instead of adding one.
     pub fn record(&mut self, row: &SampleRow, presence: f32) -> Result<(), JournalError> {
+        if row.state.is_held() && row.forward_deg.is_none() && row.camera_open_ms == 0 {
+            if let Some(h) = &mut self.hold {
+                let max_ms = (crate::vocab::MAX_HOLD_ROW_SECONDS * 1000.0) as i64;
+                let follows = h.row.state == row.state && row.t_ms - row.dt_ms == h.row.t_ms;
+                if follows && h.row.dt_ms + row.dt_ms <= max_ms {
+                    h.row.t_ms = row.t_ms;
+                    h.row.dt_ms += row.dt_ms;
+                    return self.maybe_flush();
+                }
+            }
+            self.close_hold();
+            self.hold = Some(OpenHold {
+                row: *row,
+                written: None,
+            });
+            return self.maybe_flush();
+        }
+        self.close_hold();
         self.push(Op::Sample(*row, presence));
         self.maybe_flush()
+    }
+
+    /// Ends the hold in progress: its last extent goes with the next commit.
+    fn close_hold(&mut self) {
+        let Some(h) = self.hold.take() else { return };
+        match h.written {
+            None => self.push(Op::Sample(h.row, 0.0)),
+            Some(was) if was != h.row => self.push(Op::Extend { was, now: h.row }),
+            Some(_) => {}
+        }
     }
 
     /// Records an event and commits at once: alerts and actions are what the user counts.
@@ -416,21 +521,73 @@ impl Journal {
         Ok(())
     }
 
-    /// Deletes samples and events older than `days` before `now_ms`.
-    pub fn prune(&mut self, now_ms: i64, days: u32) -> Result<usize, JournalError> {
-        let cutoff = now_ms - days as i64 * 86_400_000;
+    /// Deletes at most `limit` of the oldest rows from before `cutoff_ms` — samples first,
+    /// then events, then the summaries of days wholly before it — and says how many went.
+    /// Called repeatedly, each call a short transaction, so a large deletion never holds
+    /// the journal long ([`keeper`]).
+    pub fn prune_batch(&mut self, cutoff_ms: i64, limit: usize) -> Result<usize, JournalError> {
         self.flush()?;
-        // Cached summaries of days whose samples are gone now (a day of margin for the
-        // time zone the cache was cut in).
-        let day = jiff::Timestamp::from_millisecond(cutoff + 86_400_000)
+        let day = jiff::Timestamp::from_millisecond(cutoff_ms - 86_400_000)
             .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
             .unwrap_or_default();
+        let limit = limit as i64;
         self.write_tx(|tx| {
-            let a = tx.execute("DELETE FROM samples WHERE t_ms < ?1", [cutoff])?;
-            let b = tx.execute("DELETE FROM events WHERE t_ms < ?1", [cutoff])?;
-            tx.execute("DELETE FROM day_cache WHERE day <= ?1", [day])?;
-            Ok(a + b)
+            let mut n = tx.execute(
+                "DELETE FROM samples WHERE rowid IN (SELECT rowid FROM samples WHERE t_ms < ?1 ORDER BY t_ms LIMIT ?2)",
+                params![cutoff_ms, limit],
+            )?;
+            if (n as i64) < limit {
+                n += tx.execute(
+                    "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE t_ms < ?1 ORDER BY t_ms LIMIT ?2)",
+                    params![cutoff_ms, limit - n as i64],
+                )?;
+            }
+            if (n as i64) < limit {
+                n += tx.execute("DELETE FROM day_cache WHERE day < ?1", [&day])?;
+            }
+            Ok(n)
         })
+    }
+
+    /// Makes freed pages returnable to the file system: a journal from before incremental
+    /// auto-vacuum is converted once (one VACUUM, which rewrites the file compactly).
+    pub fn prepare_vacuum(&mut self) -> Result<(), JournalError> {
+        let mode: i64 = self
+            .conn
+            .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        if mode == 2 {
+            return Ok(());
+        }
+        self.flush()?;
+        self.conn
+            .execute_batch("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;")
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Returns up to `pages` free pages to the file system; says how many free pages are
+    /// left.
+    pub fn vacuum_step(&mut self, pages: u32) -> Result<i64, JournalError> {
+        let free: i64 = self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        if free == 0 {
+            return Ok(0);
+        }
+        self.write_tx(|tx| tx.execute_batch(&format!("PRAGMA incremental_vacuum({pages})")))?;
+        self.conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Copies the log into the file and cuts the log to nothing (where no reader holds an
+    /// older snapshot; otherwise as far as it can).
+    pub fn checkpoint(&mut self) -> Result<(), JournalError> {
+        self.flush()?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| self.sql(e))
     }
 }
 
@@ -571,7 +728,69 @@ mod tests {
         j.sample(0, 1000, MonitorState::Upright, None, 1.0).unwrap();
         j.sample(400 * day, 1000, MonitorState::Upright, None, 1.0)
             .unwrap();
-        assert_eq!(j.prune(400 * day, 365).unwrap(), 1);
+        // The first batch takes the old sample, the next finds nothing more.
+        let cutoff = 400 * day - 365 * day;
+        assert_eq!(j.prune_batch(cutoff, 10).unwrap(), 1);
+        assert_eq!(j.prune_batch(cutoff, 10).unwrap(), 0);
         assert_eq!(j.samples(0, i64::MAX).unwrap().len(), 1);
+    }
+
+    fn held(t_ms: i64, state: MonitorState) -> SampleRow {
+        SampleRow {
+            t_ms,
+            dt_ms: 1000,
+            state,
+            forward_deg: None,
+            camera_open_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_hold_grows_one_row_even_across_a_vacuum_by_another_connection() {
+        let p = tmp("hold-vacuum");
+        let (mut j, _) = Journal::open(&p).unwrap();
+        // Rows before the hold, some deleted, so a VACUUM has rows to renumber.
+        for k in 1..=50 {
+            j.sample(k * 1000, 1000, MonitorState::Upright, Some(1.0), 1.0)
+                .unwrap();
+        }
+        for k in 51..=60 {
+            j.record(&held(k * 1000, MonitorState::Paused), 0.0)
+                .unwrap();
+        }
+        j.flush().unwrap();
+        {
+            let (mut other, _) = Journal::open(&p).unwrap();
+            assert_eq!(other.prune_batch(30_500, 100).unwrap(), 30);
+            other.conn.execute_batch("VACUUM").unwrap();
+        }
+        for k in 61..=70 {
+            j.record(&held(k * 1000, MonitorState::Paused), 0.0)
+                .unwrap();
+        }
+        // A different hold starts a row of its own.
+        for k in 71..=75 {
+            j.record(&held(k * 1000, MonitorState::Locked), 0.0)
+                .unwrap();
+        }
+        j.flush().unwrap();
+        let rows = j.samples(0, i64::MAX).unwrap();
+        let paused: Vec<_> = rows
+            .iter()
+            .filter(|r| r.state == MonitorState::Paused)
+            .collect();
+        assert_eq!(paused.len(), 1, "{paused:?}");
+        assert_eq!((paused[0].t_ms, paused[0].dt_ms), (70_000, 20_000));
+        let locked: Vec<_> = rows
+            .iter()
+            .filter(|r| r.state == MonitorState::Locked)
+            .collect();
+        assert_eq!(locked.len(), 1);
+        assert_eq!((locked[0].t_ms, locked[0].dt_ms), (75_000, 5_000));
+        // The upright rows the VACUUM renumbered are untouched.
+        assert_eq!(rows.len(), 20 + 2);
+        assert!(rows[..20]
+            .iter()
+            .all(|r| r.state == MonitorState::Upright && r.dt_ms == 1000));
     }
 }

@@ -280,9 +280,17 @@ impl Journal {
                 why: "the file is read-only".into(),
             });
         }
+        if version == 0 {
+            // Freed pages go back to the file system (in steps, by the keeper): only
+            // settable before the first table exists.
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+                .map_err(|e| writable(path, e))?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| writable(path, e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(&sql)?;
+        conn.pragma_update(None, "journal_size_limit", super::JOURNAL_SIZE_LIMIT)
             .map_err(&sql)?;
         let mut j = Journal {
             conn,
@@ -294,6 +302,7 @@ impl Journal {
             last_commit: Instant::now(),
             ignored_log: None,
             _lock: lock,
+            hold: None,
         };
         j.migrate(version).map_err(|e| writable(path, e))?;
         if matches!(
@@ -451,6 +460,7 @@ impl Journal {
             last_commit: Instant::now(),
             ignored_log,
             _lock: None,
+            hold: None,
         })
     }
 }

@@ -14,6 +14,23 @@ impl Journal {
 
     /// Committed samples with `from_ms ≤ t_ms < to_ms`, in time order.
     pub fn samples(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SampleRow>, JournalError> {
+        let mut out = Vec::new();
+        self.each_sample(from_ms, to_ms, |row| -> Result<(), JournalError> {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands each committed sample with `from_ms ≤ t_ms < to_ms` to `f`, in time order,
+    /// one at a time: memory stays flat however many there are (an export of a year).
+    /// An error from `f` stops the reading and is returned.
+    pub fn each_sample<E: From<JournalError>>(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        mut f: impl FnMut(SampleRow) -> Result<(), E>,
+    ) -> Result<(), E> {
         // Journals from before migration 3 have no camera column (a reader cannot migrate).
         let open = if self.schema >= 3 {
             "camera_open_ms"
@@ -35,7 +52,6 @@ impl Journal {
                 ))
             })
             .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
         for row in rows {
             let (t_ms, dt_ms, state, forward_deg, camera_open_ms) = row.map_err(|e| self.sql(e))?;
             // Journals from hunch's first weeks of development wrote "snoozed" for samples
@@ -46,15 +62,15 @@ impl Journal {
             } else {
                 self.word(&state)?
             };
-            out.push(SampleRow {
+            f(SampleRow {
                 t_ms,
                 dt_ms,
                 state,
                 forward_deg,
                 camera_open_ms,
-            });
+            })?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Parses a stored word, or names it in the error.

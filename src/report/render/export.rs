@@ -36,30 +36,53 @@ fn local(t_ms: i64, tz: &TimeZone) -> io::Result<String> {
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
-/// One CSV row per sample, times in `tz`.
-pub fn samples_csv<W: Write>(out: W, samples: &[SampleRow], tz: &TimeZone) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(SAMPLE_HEADER)?;
-    for s in samples {
-        w.write_record([
-            s.t_ms.to_string(),
-            local(s.t_ms, tz)?,
-            s.dt_ms.to_string(),
-            s.state.as_str().to_string(),
-            s.forward_deg.map_or(String::new(), |a| format!("{a:.2}")),
-            s.camera_open_ms.to_string(),
-        ])?;
-    }
-    w.flush()
+/// Writes samples one at a time, as CSV (times in a zone) or JSON lines, so that an export
+/// of any length needs no more memory than one row.
+pub enum SampleWriter<W: Write> {
+    // Boxed: the CSV writer carries its buffer inline and dwarfs the JSON arm.
+    Csv(Box<::csv::Writer<W>>, TimeZone),
+    Jsonl(W),
 }
 
-/// One JSON object per line per sample, as the journal holds it.
-pub fn samples_json<W: Write>(mut out: W, samples: &[SampleRow]) -> io::Result<()> {
-    for s in samples {
-        serde_json::to_writer(&mut out, s)?;
-        out.write_all(b"\n")?;
+impl<W: Write> SampleWriter<W> {
+    /// CSV with its header row, times in `tz`.
+    pub fn csv(out: W, tz: &TimeZone) -> io::Result<Self> {
+        let mut w = ::csv::Writer::from_writer(out);
+        w.write_record(SAMPLE_HEADER)?;
+        Ok(SampleWriter::Csv(Box::new(w), tz.clone()))
     }
-    Ok(())
+
+    /// One JSON object per line, as the journal holds the row.
+    pub fn jsonl(out: W) -> Self {
+        SampleWriter::Jsonl(out)
+    }
+
+    pub fn write(&mut self, s: &SampleRow) -> io::Result<()> {
+        match self {
+            SampleWriter::Csv(w, tz) => w
+                .write_record([
+                    s.t_ms.to_string(),
+                    local(s.t_ms, tz)?,
+                    s.dt_ms.to_string(),
+                    s.state.as_str().to_string(),
+                    s.forward_deg.map_or(String::new(), |a| format!("{a:.2}")),
+                    s.camera_open_ms.to_string(),
+                ])
+                .map_err(io::Error::from),
+            SampleWriter::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, s)?;
+                out.write_all(b"\n")
+            }
+        }
+    }
+
+    /// Writes out what is buffered.
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            SampleWriter::Csv(mut w, _) => w.flush(),
+            SampleWriter::Jsonl(mut out) => out.flush(),
+        }
+    }
 }
 
 /// One diary entry as a JSON object (`hunch export --headaches --jsonl`, `hunch headache list --jsonl`).
@@ -134,7 +157,9 @@ mod tests {
             },
         ];
         let mut csv = Vec::new();
-        samples_csv(&mut csv, &rows, &tz()).unwrap();
+        let mut w = SampleWriter::csv(&mut csv, &tz()).unwrap();
+        rows.iter().for_each(|r| w.write(r).unwrap());
+        w.finish().unwrap();
         assert_eq!(
             String::from_utf8(csv).unwrap(),
             "t_ms,time,dt_ms,state,forward_deg,camera_open_ms\n\
@@ -142,7 +167,9 @@ mod tests {
              1700000006000,2023-11-14T23:13:26+01:00[Europe/Berlin],6000,away,,0\n"
         );
         let mut json = Vec::new();
-        samples_json(&mut json, &rows).unwrap();
+        let mut w = SampleWriter::jsonl(&mut json);
+        rows.iter().for_each(|r| w.write(r).unwrap());
+        w.finish().unwrap();
         let lines: Vec<serde_json::Value> = String::from_utf8(json)
             .unwrap()
             .lines()
