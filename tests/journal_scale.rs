@@ -173,6 +173,22 @@ fn the_keeper_prunes_gives_space_back_heals_every_day_and_truncates_the_log() {
         .unwrap();
     }
     let size_before = file_size(&path);
+    // What every kept day sums to in the journal as it was (one row a second, no
+    // auto-vacuum): the keeper's conversion and pruning must not change one figure.
+    let kept_dates: Vec<jiff::civil::Date> = (1..=89)
+        .map(|k| today.checked_sub(jiff::Span::new().days(k)).unwrap())
+        .collect();
+    let kept_days: Vec<Period> = kept_dates
+        .iter()
+        .map(|d| Period::day(*d, &utc()).unwrap())
+        .collect();
+    let golden: Vec<_> = {
+        let j = Journal::open_read_only(&path).unwrap();
+        kept_days
+            .iter()
+            .map(|p| store::compute(&j, p).unwrap())
+            .collect()
+    };
     let keeper = Keeper::start(path.clone());
     keeper.ask(Chore {
         now_ms: day0 + 3_600_000,
@@ -215,6 +231,12 @@ fn the_keeper_prunes_gives_space_back_heals_every_day_and_truncates_the_log() {
     let c = rusqlite::Connection::open(&path).unwrap();
     let mode: i64 = c.query_row("PRAGMA auto_vacuum", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, 2, "incremental auto-vacuum");
+    // Every kept day sums as before, from the rows and from the healed cache alike.
+    for ((p, d), want) in kept_days.iter().zip(&kept_dates).zip(&golden) {
+        assert_eq!(&store::compute(&j, p).unwrap(), want, "{}", p.label);
+        assert_eq!(&store::day(&j, *d, &utc()).unwrap(), want, "{d} (cached)");
+        assert!(want.monitored_s > 3000.0, "{want:?}");
+    }
 }
 
 #[test]

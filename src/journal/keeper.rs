@@ -3,12 +3,12 @@
 //! after each midnight) in small steps, so that a sample, a command or an alert never
 //! waits for more than one step:
 //!
+//! * **the day cache healed**: every finished day that retention keeps, with samples and
+//!   no summary for this report version and time zone, is summed and stored — all of
+//!   them, once, not only the last month; first, so reports are quick soonest;
 //! * **retention**: rows older than `retention_days` deleted a few thousand at a time;
 //! * **space given back**: the freed pages returned to the file system (incremental
 //!   auto-vacuum; a journal from before it is converted once, by one VACUUM);
-//! * **the day cache healed**: every finished day with samples and no summary for this
-//!   report version and time zone is summed and stored — all of them, once, not only the
-//!   last month;
 //! * **the log kept small**: a truncating checkpoint after the chores (and the log is
 //!   capped at [`super::JOURNAL_SIZE_LIMIT`] when SQLite resets it).
 
@@ -116,8 +116,37 @@ fn run(path: PathBuf, rx: Receiver<Chore>, stop: &AtomicBool) {
 }
 
 fn chores(j: &mut Journal, c: &Chore, stop: &AtomicBool) -> Result<(), super::JournalError> {
-    // Retention, a batch at a time.
+    let began = std::time::Instant::now();
     let cutoff = c.now_ms - i64::from(c.retention_days) * 86_400_000;
+    // Reports first: every finished day that retention keeps, summed once for this
+    // version and zone (a few milliseconds a day), so a report is quick even while the
+    // slower chores below are still going.
+    if let Some(first_ms) = j.first_sample_ms()? {
+        let first = jiff::Timestamp::from_millisecond(first_ms.max(cutoff))
+            .map(|t| t.to_zoned(c.tz.clone()).date())
+            .unwrap_or(c.today);
+        let mut d = first;
+        let mut cached = 0;
+        while d < c.today && !stop.load(Ordering::SeqCst) {
+            match crate::report::store::cache_finished_day(j, d, &c.tz, c.now_ms) {
+                Ok(true) => {
+                    cached += 1;
+                    std::thread::sleep(BREATH)
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!("the summary of {d} was not cached: {e}");
+                    break;
+                }
+            }
+            let Ok(next) = d.tomorrow() else { break };
+            d = next;
+        }
+        if cached > 0 {
+            tracing::info!("summed {cached} finished days for reports");
+        }
+    }
+    // Retention, a batch at a time.
     let mut removed = 0;
     while !stop.load(Ordering::SeqCst) {
         let n = j.prune_batch(cutoff, PRUNE_BATCH)?;
@@ -140,27 +169,13 @@ fn chores(j: &mut Journal, c: &Chore, stop: &AtomicBool) -> Result<(), super::Jo
     while !stop.load(Ordering::SeqCst) && j.vacuum_step(VACUUM_STEP)? > 0 {
         std::thread::sleep(BREATH);
     }
-    // Every finished day with samples summed once, for this version and zone.
-    if let Some(first_ms) = j.first_sample_ms()? {
-        let first = jiff::Timestamp::from_millisecond(first_ms)
-            .map(|t| t.to_zoned(c.tz.clone()).date())
-            .unwrap_or(c.today);
-        let mut d = first;
-        while d < c.today && !stop.load(Ordering::SeqCst) {
-            match crate::report::store::cache_finished_day(j, d, &c.tz, c.now_ms) {
-                Ok(true) => std::thread::sleep(BREATH),
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::warn!("the summary of {d} was not cached: {e}");
-                    break;
-                }
-            }
-            let Ok(next) = d.tomorrow() else { break };
-            d = next;
-        }
-    }
     if !stop.load(Ordering::SeqCst) {
         j.checkpoint()?;
+        // Once a day at most: says the journal is tidy, and how long it took.
+        tracing::info!(
+            "journal upkeep done in {:.1} s",
+            began.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

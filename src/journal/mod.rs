@@ -575,7 +575,14 @@ impl Journal {
         if free == 0 {
             return Ok(0);
         }
-        self.write_tx(|tx| tx.execute_batch(&format!("PRAGMA incremental_vacuum({pages})")))?;
+        // The pragma frees one page per step of its statement: step it to the end (run
+        // as a batch, it would free a single page).
+        self.write_tx(|tx| {
+            let mut st = tx.prepare(&format!("PRAGMA incremental_vacuum({pages})"))?;
+            let mut rows = st.query([])?;
+            while rows.next()?.is_some() {}
+            Ok(())
+        })?;
         self.conn
             .query_row("PRAGMA freelist_count", [], |r| r.get(0))
             .map_err(|e| self.sql(e))
@@ -733,6 +740,37 @@ mod tests {
         assert_eq!(j.prune_batch(cutoff, 10).unwrap(), 1);
         assert_eq!(j.prune_batch(cutoff, 10).unwrap(), 0);
         assert_eq!(j.samples(0, i64::MAX).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_vacuum_step_gives_back_as_many_pages_as_asked() {
+        let p = tmp("vacuum-step");
+        let (mut j, _) = Journal::open(&p).unwrap();
+        for k in 0..20_000 {
+            j.sample(k * 1000, 1000, MonitorState::Upright, Some(1.0), 1.0)
+                .unwrap();
+        }
+        j.flush().unwrap();
+        while j.prune_batch(19_000_000, 5_000).unwrap() > 0 {}
+        j.checkpoint().unwrap();
+        let free = |j: &Journal| -> i64 {
+            j.conn
+                .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = free(&j);
+        assert!(before > 150, "{before} free pages");
+        // One step of 100 frees 100 pages, not one.
+        assert_eq!(j.vacuum_step(100).unwrap(), before - 100);
+        while j.vacuum_step(100).unwrap() > 0 {}
+        j.checkpoint().unwrap();
+        assert_eq!(free(&j), 0);
+        let pages: i64 = j
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        let size = std::fs::metadata(&p).unwrap().len() as i64;
+        assert_eq!(size, pages * 4096, "the file is cut to its live pages");
     }
 
     fn held(t_ms: i64, state: MonitorState) -> SampleRow {
