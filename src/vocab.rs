@@ -202,7 +202,7 @@ pub const MAX_SAMPLE_SECONDS: f64 = 120.0;
 /// The longest time one hold's row stands for (a hold — paused, locked, another app on
 /// the camera — is one row that grows while it lasts; a longer one continues in a new
 /// row). Readers look this far past a period for rows reaching back into it.
-pub const MAX_HOLD_ROW_SECONDS: f64 = 6.0 * 3600.0;
+pub const MAX_HOLD_ROW_MS: i64 = 6 * 3_600_000;
 
 /// Hunch episodes: an episode is a maximal run of hunched time (hunching or hunched
 /// samples). It ends at an upright, away or held sample ([`MonitorState::ends_episode`]),

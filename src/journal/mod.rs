@@ -173,7 +173,7 @@ enum Op {
 /// A hold in progress (paused, locked, another app on the camera): one row that grows
 /// while the hold lasts, instead of a row per held sample. Written at the next commit,
 /// then updated in place; a new row starts when the hold changes, is interrupted, or its
-/// row would stand for more than [`crate::vocab::MAX_HOLD_ROW_SECONDS`].
+/// row would stand for more than [`crate::vocab::MAX_HOLD_ROW_MS`].
 #[derive(Debug, Clone)]
 struct OpenHold {
     row: SampleRow,
@@ -426,9 +426,8 @@ impl Journal {
     pub fn record(&mut self, row: &SampleRow, presence: f32) -> Result<(), JournalError> {
         if row.state.is_held() && row.forward_deg.is_none() && row.camera_open_ms == 0 {
             if let Some(h) = &mut self.hold {
-                let max_ms = (crate::vocab::MAX_HOLD_ROW_SECONDS * 1000.0) as i64;
                 let follows = h.row.state == row.state && row.t_ms - row.dt_ms == h.row.t_ms;
-                if follows && h.row.dt_ms + row.dt_ms <= max_ms {
+                if follows && h.row.dt_ms + row.dt_ms <= crate::vocab::MAX_HOLD_ROW_MS {
                     h.row.t_ms = row.t_ms;
                     h.row.dt_ms += row.dt_ms;
                     return self.maybe_flush();

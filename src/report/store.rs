@@ -9,16 +9,13 @@ use jiff::tz::TimeZone;
 
 use super::{summarize, summarize_range, DaySummary, Period, RangeSummary};
 use crate::journal::{Journal, JournalError};
-use crate::vocab::{MAX_HOLD_ROW_SECONDS, MAX_SAMPLE_SECONDS};
+use crate::vocab::{MAX_HOLD_ROW_MS, MAX_SAMPLE_SECONDS};
 
 /// Bump when [`DaySummary`] or its computation changes: older cached summaries are
 /// ignored.
 pub const REPORT_VERSION: i64 = 3;
 
 pub(crate) const MAX_SAMPLE_MS: i64 = (MAX_SAMPLE_SECONDS * 1000.0) as i64;
-
-/// How far past a period a row can end and still reach back into it: a hold's row.
-const MAX_ROW_MS: i64 = (MAX_HOLD_ROW_SECONDS * 1000.0) as i64;
 
 /// Longest range a report covers, days (ten years).
 pub const MAX_RANGE_DAYS: i64 = 3660;
@@ -47,7 +44,7 @@ pub fn compute(journal: &Journal, period: &Period) -> Result<DaySummary, ReportE
     // can end hours later).
     let samples = journal.samples(
         period.start_ms,
-        period.end_ms + MAX_SAMPLE_MS.max(MAX_ROW_MS),
+        period.end_ms + MAX_SAMPLE_MS.max(MAX_HOLD_ROW_MS),
     )?;
     let events = journal.events(period.start_ms, period.end_ms)?;
     Ok(summarize(period, &samples, &events))
