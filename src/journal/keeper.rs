@@ -80,6 +80,14 @@ impl Keeper {
         self.end();
     }
 
+    /// Lets the thread finish every chore asked for so far, then ends it and waits.
+    pub fn finish(mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
     fn end(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         self.tx = None;

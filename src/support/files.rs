@@ -264,33 +264,6 @@ mod tests {
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
     }
 
-    // Windows' symbolic links need a privilege to make, and Wine does not resolve them;
-    // the rule is the same code there (the real path, then the rename).
-    #[cfg(unix)]
-    #[test]
-    fn a_symlink_is_followed_and_stays_a_link() {
-        let d = dir("link");
-        let target = d.join("real.svg");
-        std::fs::write(&target, b"old").unwrap();
-        let link = d.join("link.svg");
-        crate::platform::fs::symlink(&target, &link).unwrap();
-        assert_eq!(
-            write(&link, b"new", Mode::Private).unwrap(),
-            Written::File(target.clone())
-        );
-        assert!(std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-        assert_eq!(std::fs::read(&target).unwrap(), b"new");
-        // A dangling link: its target is created.
-        let missing = d.join("later.svg");
-        let dangling = d.join("dangling.svg");
-        crate::platform::fs::symlink(&missing, &dangling).unwrap();
-        write(&dangling, b"x", Mode::Private).unwrap();
-        assert_eq!(std::fs::read(&missing).unwrap(), b"x");
-    }
-
     #[test]
     fn a_directory_is_refused_and_create_new_never_overwrites() {
         let d = dir("refuse");

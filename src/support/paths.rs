@@ -85,7 +85,7 @@ pub fn runtime_dir() -> Result<PathBuf, PathError> {
 
 /// Refuses `dir` unless it is a real directory (not a link) owned by us with no access
 /// for anyone else.
-fn check_private_dir(dir: &Path) -> Result<(), PathError> {
+pub(crate) fn check_private_dir(dir: &Path) -> Result<(), PathError> {
     let unsafe_dir = |why: String| PathError::UnsafeRuntimeDir {
         path: dir.into(),
         why,
@@ -198,31 +198,4 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// a regular file, following a symbolic link, creating the parent directory 0700.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), crate::support::files::FileError> {
     crate::support::files::write(path, bytes, crate::support::files::Mode::Private).map(|_| ())
-}
-
-// Only Unix has a runtime directory shared with other users (/tmp), and mode bits.
-#[cfg(all(test, unix))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_shared_runtime_dir_must_be_ours_and_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let d = std::env::temp_dir().join(format!("hunch-paths-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        create_private_dir(&d).unwrap();
-        assert!(check_private_dir(&d).is_ok());
-        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
-        let e = check_private_dir(&d).unwrap_err().to_string();
-        assert!(e.contains("others can use it (mode 777)"), "{e}");
-        let f = d.join("file");
-        std::fs::write(&f, b"").unwrap();
-        assert!(check_private_dir(&f)
-            .unwrap_err()
-            .to_string()
-            .contains("not a directory"));
-        let link = d.join("link");
-        std::os::unix::fs::symlink(std::env::temp_dir(), &link).unwrap();
-        assert!(check_private_dir(&link).is_err());
-    }
 }

@@ -118,3 +118,63 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
 pub fn real_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
     std::fs::canonicalize(path)
 }
+
+// What only Unix has: mode bits on a runtime directory that other users could share
+// (/tmp), and symbolic links anyone can make (Windows needs a privilege for them, and Wine
+// does not resolve them; the rule there is the same code: the real path, then the rename).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::support::{files, paths};
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("hunch-unix-fs-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_symlink_is_followed_and_stays_a_link() {
+        let d = dir("link");
+        let target = d.join("real.svg");
+        std::fs::write(&target, b"old").unwrap();
+        let link = d.join("link.svg");
+        symlink(&target, &link).unwrap();
+        assert_eq!(
+            files::write(&link, b"new", files::Mode::Private).unwrap(),
+            files::Written::File(target.clone())
+        );
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        // A dangling link: its target is created.
+        let missing = d.join("later.svg");
+        let dangling = d.join("dangling.svg");
+        symlink(&missing, &dangling).unwrap();
+        files::write(&dangling, b"x", files::Mode::Private).unwrap();
+        assert_eq!(std::fs::read(&missing).unwrap(), b"x");
+    }
+
+    #[test]
+    fn a_shared_runtime_dir_must_be_ours_and_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir("runtime").join("hunch");
+        paths::create_private_dir(&d).unwrap();
+        assert!(paths::check_private_dir(&d).is_ok());
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = paths::check_private_dir(&d).unwrap_err().to_string();
+        assert!(e.contains("others can use it (mode 777)"), "{e}");
+        let f = d.join("file");
+        std::fs::write(&f, b"").unwrap();
+        assert!(paths::check_private_dir(&f)
+            .unwrap_err()
+            .to_string()
+            .contains("not a directory"));
+        let link = d.join("link");
+        symlink(&std::env::temp_dir(), &link).unwrap();
+        assert!(paths::check_private_dir(&link).is_err());
+    }
+}
