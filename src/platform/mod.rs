@@ -56,8 +56,15 @@ pub mod session;
 
 /// The tray icon and its menu.
 #[cfg_attr(target_os = "linux", path = "linux/tray.rs")]
-#[cfg_attr(not(target_os = "linux"), path = "none/tray.rs")]
+#[cfg_attr(windows, path = "windows/tray.rs")]
+#[cfg_attr(target_os = "macos", path = "none/tray.rs")]
 pub mod tray;
+
+/// The desktop: a file opened with its handler, a terminal for `hunch calibrate`.
+#[cfg_attr(target_os = "linux", path = "linux/desktop.rs")]
+#[cfg_attr(target_os = "macos", path = "macos/desktop.rs")]
+#[cfg_attr(windows, path = "windows/desktop.rs")]
+pub mod desktop;
 
 /// Desktop notifications: an alert with buttons, a one-off notice.
 #[cfg_attr(target_os = "linux", path = "linux/notify.rs")]

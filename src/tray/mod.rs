@@ -1,7 +1,9 @@
-//! The tray icon: a StatusNotifierItem (with its `com.canonical.dbusmenu` menu) on the
-//! session bus, part of the monitor while it runs.
+//! The tray icon, part of the monitor while it runs: what it shows and offers is drawn
+//! here ([`view`]: the face, the tooltip, the menu); each system's tray draws it
+//! ([`crate::platform::tray`]: a StatusNotifierItem on Linux, a notification-area icon on
+//! Windows).
 //!
-//! Threads: ksni serves the item on a thread of its own; a second thread, `hunch-tray`,
+//! Threads: the system's tray runs on a thread of its own; a second thread, `hunch-tray`,
 //! keeps it current. The daemon's observer ([`Tray::observer`]) nudges that thread when
 //! the state changes or a command was carried out; the thread then asks the monitor for
 //! its [`Status`] — through the same command channel as the control socket and the
@@ -21,10 +23,10 @@
 
 pub mod icons;
 pub(crate) mod launch;
-mod view;
+pub(crate) mod view;
 
 pub use launch::write_today_report;
-pub use view::{face, tooltip, Action, HEADACHE_INTENSITIES};
+pub use view::{face, menu, tooltip, Action, Entry, HEADACHE_INTENSITIES};
 
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
@@ -190,5 +192,46 @@ fn answered(action: Action, reply: &Receiver<Reply>) {
         }
         Ok(_) => {}
         Err(_) => tracing::warn!("tray: the monitor did not answer {action:?}"),
+    }
+}
+
+/// Carries out a menu item: a command to the monitor (its answer is awaited on the
+/// `hunch-tray` thread), or, on a thread of its own, today's report opened with the
+/// desktop's handler or a terminal running `hunch calibrate`.
+pub fn carry_out(
+    action: Action,
+    commands: &Sender<Incoming>,
+    nudges: &Sender<Nudge>,
+    options: &Arc<TrayOptions>,
+) {
+    match action.command() {
+        Some(command) => {
+            let (tx, rx) = channel();
+            let sent = commands.send(Incoming {
+                command,
+                origin: Origin::Tray,
+                reply: Some(tx),
+            });
+            if sent.is_ok() {
+                let _ = nudges.send(Nudge::Answer(action, rx));
+            }
+        }
+        None => {
+            let options = Arc::clone(options);
+            let _ = std::thread::Builder::new()
+                .name("hunch-tray-action".into())
+                .spawn(move || {
+                    let done = match action {
+                        Action::Report => write_today_report(&options).and_then(|()| {
+                            crate::platform::desktop::open_file(&options.report_path)
+                        }),
+                        _ => crate::platform::desktop::recalibrate(&options.exe),
+                    };
+                    if let Err(e) = done {
+                        tracing::warn!("{e}");
+                        crate::notify::notice("hunch", &e);
+                    }
+                });
+        }
     }
 }

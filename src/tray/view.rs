@@ -92,9 +92,94 @@ pub fn tooltip(status: Option<&Status>) -> (String, String) {
     (title, lines.join("\n"))
 }
 
+/// One line of the tray's menu, as every system's tray draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// Words that are not a choice (greyed): what hunch sees now, today's figures.
+    Note(String),
+    Separator,
+    Item {
+        label: &'static str,
+        action: Action,
+        enabled: bool,
+    },
+    Submenu {
+        label: &'static str,
+        entries: Vec<Entry>,
+    },
+}
+
+/// The menu for a status (or for none yet): the tooltip's words, then the choices.
+/// "Resume" is offered only while something is held (a pause or a snooze).
+pub fn menu(status: Option<&Status>) -> Vec<Entry> {
+    let (title, description) = tooltip(status);
+    let held = status.is_some_and(|s| s.now.paused || s.now.snoozed_until_ms.is_some());
+    let item = |label, action| Entry::Item {
+        label,
+        action,
+        enabled: true,
+    };
+    let mut entries = vec![Entry::Note(title)];
+    entries.extend(description.lines().map(|l| Entry::Note(l.to_string())));
+    entries.extend([
+        Entry::Separator,
+        item("Pause for 30 min", Action::Pause(PauseFor::Seconds(1800.0))),
+        item("Pause for 1 h", Action::Pause(PauseFor::Seconds(3600.0))),
+        item("Pause for today", Action::Pause(PauseFor::Today)),
+        Entry::Item {
+            label: "Resume",
+            action: Action::Resume,
+            enabled: held,
+        },
+        Entry::Separator,
+        item("Recalibrate…", Action::Recalibrate),
+        item("Today's report", Action::Report),
+        Entry::Submenu {
+            label: "Log a headache",
+            entries: HEADACHE_INTENSITIES
+                .iter()
+                .map(|(i, label)| item(label, Action::Headache(*i)))
+                .collect(),
+        },
+        Entry::Separator,
+        item("Quit hunch", Action::Quit),
+    ]);
+    entries
+}
+
+/// A status in `state` with nothing measured yet, for tests of what the tray draws.
+#[cfg(test)]
+pub(crate) fn status_for_tests(state: MonitorState) -> Status {
+    Status {
+        now: crate::control::command::LiveStatus {
+            state,
+            forward_deg: None,
+            paused_until_ms: None,
+            paused: false,
+            snoozed_until_ms: None,
+            source: "camera".into(),
+            source_trouble: None,
+            live: Default::default(),
+        },
+        samples: 0,
+        alerts: 0,
+        stretches_done: 0,
+        uptime_seconds: 0.0,
+        today_monitored_s: 0.0,
+        today_hunched_s: 0.0,
+        today_hunched_share: None,
+        today_camera_open_s: 0.0,
+        today_camera_in_use_s: 0.0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn status(state: MonitorState) -> Status {
+        status_for_tests(state)
+    }
 
     #[test]
     fn menu_actions_are_the_monitor_commands() {
@@ -114,30 +199,6 @@ mod tests {
         assert_eq!(Action::Recalibrate.command(), None);
         for (i, _) in HEADACHE_INTENSITIES {
             assert!(Action::Headache(i).command().unwrap().validate().is_ok());
-        }
-    }
-
-    fn status(state: MonitorState) -> Status {
-        Status {
-            now: crate::control::command::LiveStatus {
-                state,
-                forward_deg: None,
-                paused_until_ms: None,
-                paused: false,
-                snoozed_until_ms: None,
-                source: "camera".into(),
-                source_trouble: None,
-                live: Default::default(),
-            },
-            samples: 0,
-            alerts: 0,
-            stretches_done: 0,
-            uptime_seconds: 0.0,
-            today_monitored_s: 0.0,
-            today_hunched_s: 0.0,
-            today_hunched_share: None,
-            today_camera_open_s: 0.0,
-            today_camera_in_use_s: 0.0,
         }
     }
 
@@ -183,5 +244,50 @@ mod tests {
         let mut s = status(MonitorState::Paused);
         s.now.paused = true;
         assert_eq!(tooltip(Some(&s)).0, "hunch: paused until resumed");
+    }
+
+    #[test]
+    fn the_menu_offers_resume_only_while_something_is_held() {
+        let actions = |m: &[Entry]| -> Vec<(Action, bool)> {
+            let mut out = Vec::new();
+            for e in m {
+                match e {
+                    Entry::Item {
+                        action, enabled, ..
+                    } => out.push((*action, *enabled)),
+                    Entry::Submenu { entries, .. } => {
+                        out.extend(entries.iter().filter_map(|e| match e {
+                            Entry::Item {
+                                action, enabled, ..
+                            } => Some((*action, *enabled)),
+                            _ => None,
+                        }))
+                    }
+                    _ => {}
+                }
+            }
+            out
+        };
+        let running = menu(Some(&status(MonitorState::Upright)));
+        assert_eq!(running[0], Entry::Note("hunch: upright".into()));
+        assert_eq!(
+            running[1],
+            Entry::Note("Today: nothing measured yet".into())
+        );
+        let all = actions(&running);
+        assert!(all.contains(&(Action::Resume, false)), "{all:?}");
+        assert!(all.contains(&(Action::Quit, true)));
+        assert!(all.contains(&(Action::Pause(PauseFor::Today), true)));
+        // Every headache intensity is one item of the submenu.
+        for (i, _) in HEADACHE_INTENSITIES {
+            assert!(all.contains(&(Action::Headache(i), true)), "{i}");
+        }
+        let mut paused = status(MonitorState::Paused);
+        paused.now.paused = true;
+        assert!(actions(&menu(Some(&paused))).contains(&(Action::Resume, true)));
+        let mut snoozed = status(MonitorState::Upright);
+        snoozed.now.snoozed_until_ms = Some(0);
+        assert!(actions(&menu(Some(&snoozed))).contains(&(Action::Resume, true)));
+        assert_eq!(menu(None)[0], Entry::Note("hunch is starting".into()));
     }
 }

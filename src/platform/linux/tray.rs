@@ -6,18 +6,16 @@
 //! item waits quietly (one info line) and registers when a watcher appears (a panel
 //! started after hunch); without a session bus there is no tray (one info line).
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Sender};
+use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use ksni::blocking::TrayMethods;
 use ksni::menu::{StandardItem, SubMenu};
 use ksni::MenuItem;
 
-use crate::control::command::{Incoming, Origin, PauseFor, Status};
-use crate::tray::write_today_report;
-use crate::tray::{face, icons, tooltip, Action, Face, Nudge, TrayOptions, HEADACHE_INTENSITIES};
+use crate::control::command::{Incoming, Status};
+use crate::tray::{carry_out, face, icons, menu, tooltip, Action, Entry, Face, Nudge, TrayOptions};
 
 /// The item as ksni serves it.
 struct Item {
@@ -68,53 +66,38 @@ impl Host {
 
 impl Item {
     fn act(&mut self, action: Action) {
-        match action.command() {
-            Some(command) => {
-                let (tx, rx) = channel();
-                let sent = self.commands.send(Incoming {
-                    command,
-                    origin: Origin::Tray,
-                    reply: Some(tx),
-                });
-                if sent.is_ok() {
-                    let _ = self.nudges.send(Nudge::Answer(action, rx));
-                }
-            }
-            None => {
-                let options = Arc::clone(&self.options);
-                let _ = std::thread::Builder::new()
-                    .name("hunch-tray-action".into())
-                    .spawn(move || {
-                        let done = match action {
-                            Action::Report => open_report(&options),
-                            _ => recalibrate(&options.exe),
-                        };
-                        if let Err(e) = done {
-                            tracing::warn!("{e}");
-                            crate::notify::notice("hunch", &e);
-                        }
-                    });
-            }
+        carry_out(action, &self.commands, &self.nudges, &self.options);
+    }
+}
+
+/// One line of the tray's menu ([`crate::tray::menu`]) as ksni draws it.
+fn entry(e: Entry) -> MenuItem<Item> {
+    match e {
+        Entry::Note(label) => StandardItem {
+            label,
+            enabled: false,
+            ..Default::default()
         }
+        .into(),
+        Entry::Separator => MenuItem::Separator,
+        Entry::Item {
+            label,
+            action,
+            enabled,
+        } => StandardItem {
+            label: label.into(),
+            enabled,
+            activate: Box::new(move |t: &mut Item| t.act(action)),
+            ..Default::default()
+        }
+        .into(),
+        Entry::Submenu { label, entries } => SubMenu {
+            label: label.into(),
+            submenu: entries.into_iter().map(entry).collect(),
+            ..Default::default()
+        }
+        .into(),
     }
-}
-
-fn item(label: &str, action: Action) -> MenuItem<Item> {
-    StandardItem {
-        label: label.into(),
-        activate: Box::new(move |t: &mut Item| t.act(action)),
-        ..Default::default()
-    }
-    .into()
-}
-
-fn note(label: String) -> MenuItem<Item> {
-    StandardItem {
-        label,
-        enabled: false,
-        ..Default::default()
-    }
-    .into()
 }
 
 impl ksni::Tray for Item {
@@ -155,41 +138,7 @@ impl ksni::Tray for Item {
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
-        let (title, description) = tooltip(self.status.as_ref());
-        let held = self
-            .status
-            .as_ref()
-            .is_some_and(|s| s.now.paused || s.now.snoozed_until_ms.is_some());
-        let mut menu = vec![note(title)];
-        menu.extend(description.lines().map(|l| note(l.to_string())));
-        menu.extend([
-            MenuItem::Separator,
-            item("Pause for 30 min", Action::Pause(PauseFor::Seconds(1800.0))),
-            item("Pause for 1 h", Action::Pause(PauseFor::Seconds(3600.0))),
-            item("Pause for today", Action::Pause(PauseFor::Today)),
-            StandardItem {
-                label: "Resume".into(),
-                enabled: held,
-                activate: Box::new(|t: &mut Item| t.act(Action::Resume)),
-                ..Default::default()
-            }
-            .into(),
-            MenuItem::Separator,
-            item("Recalibrate…", Action::Recalibrate),
-            item("Today's report", Action::Report),
-            SubMenu {
-                label: "Log a headache".into(),
-                submenu: HEADACHE_INTENSITIES
-                    .iter()
-                    .map(|(i, label)| item(label, Action::Headache(*i)))
-                    .collect(),
-                ..Default::default()
-            }
-            .into(),
-            MenuItem::Separator,
-            item("Quit hunch", Action::Quit),
-        ]);
-        menu
+        menu(self.status.as_ref()).into_iter().map(entry).collect()
     }
 
     fn watcher_online(&self) {
@@ -218,69 +167,4 @@ fn pixmaps(f: Face) -> Vec<ksni::Icon> {
             data: icons::pixmap(f, n),
         })
         .collect()
-}
-
-/// Writes today's HTML report to `options.report_path` (0600) and opens it.
-fn open_report(options: &TrayOptions) -> Result<(), String> {
-    write_today_report(options)?;
-    open_file(&options.report_path)
-}
-
-/// Opens `path` with the desktop's handler: `xdg-open`, else `gio open`.
-fn open_file(path: &Path) -> Result<(), String> {
-    let openers: [(&str, &[&str]); 2] = [("xdg-open", &[]), ("gio", &["open"])];
-    for (program, args) in openers {
-        match std::process::Command::new(program)
-            .args(args)
-            .arg(path)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-        {
-            Ok(s) if s.success() => return Ok(()),
-            Ok(s) => return Err(format!("{program} could not open {}: {s}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("{program}: {e}")),
-        }
-    }
-    Err(format!(
-        "today's report is at {} (neither xdg-open nor gio is installed to open it)",
-        path.display()
-    ))
-}
-
-/// Opens a terminal running `hunch calibrate` (which pauses the monitor while it uses the
-/// camera, then has it reload the profile and resume), and keeps the terminal open until
-/// Enter so its verdict can be read. Tries `$TERMINAL`, then the usual emulators.
-fn recalibrate(exe: &Path) -> Result<(), String> {
-    let script = r#""$0" calibrate; printf '\nPress Enter to close. '; read _"#;
-    let from_env = std::env::var("TERMINAL").ok().filter(|t| !t.is_empty());
-    let mut terminals: Vec<(String, &str)> = from_env.into_iter().map(|t| (t, "-e")).collect();
-    terminals.extend(
-        [
-            ("x-terminal-emulator", "-e"),
-            ("gnome-terminal", "--"),
-            ("konsole", "-e"),
-            ("xfce4-terminal", "-x"),
-            ("xterm", "-e"),
-        ]
-        .map(|(t, flag)| (t.to_string(), flag)),
-    );
-    for (terminal, flag) in terminals {
-        let spawned = std::process::Command::new(&terminal)
-            .args([flag, "sh", "-c", script])
-            .arg(exe)
-            .stdin(std::process::Stdio::null())
-            .spawn();
-        match spawned {
-            Ok(mut child) => {
-                let _ = child.wait();
-                return Ok(());
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("{terminal}: {e}")),
-        }
-    }
-    Err("no terminal found to recalibrate in: run `hunch calibrate` in one".into())
 }
