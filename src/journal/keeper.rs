@@ -82,14 +82,16 @@ impl Keeper {
 
     /// Lets the thread finish every chore asked for so far, then ends it and waits.
     pub fn finish(mut self) {
-        self.tx = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.join();
     }
 
     fn end(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
+        self.join();
+    }
+
+    /// Closes the channel (the thread ends once its chores are done) and waits for it.
+    fn join(&mut self) {
         self.tx = None;
         if let Some(t) = self.thread.take() {
             let _ = t.join();

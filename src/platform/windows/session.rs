@@ -22,7 +22,8 @@ use crate::daemon::session::{NoSession, SessionEvent, SessionWatch};
 /// The window class of hunch's session window (tests find the window by it).
 const CLASS: &str = "hunch-session";
 
-fn wide(s: &str) -> Vec<u16> {
+/// `s` as a NUL-terminated UTF-16 string, as the wide (W) Windows functions take it.
+pub(crate) fn wide(s: &str) -> Vec<u16> {
     s.encode_utf16().chain(std::iter::once(0)).collect()
 }
 

@@ -27,6 +27,7 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     WM_CONTEXTMENU, WM_DESTROY, WM_LBUTTONUP, WM_NULL, WM_RBUTTONUP, WNDCLASSW, WS_OVERLAPPED,
 };
 
+use super::session::wide;
 use crate::control::command::{Incoming, Status};
 use crate::tray::{carry_out, face, icons, menu, tooltip, Action, Entry, Face, Nudge, TrayOptions};
 
@@ -35,10 +36,6 @@ const CLASS: &str = "hunch-tray";
 /// What the icon sends its window (clicks), and what asks the window to redraw.
 const WM_TRAY: u32 = WM_APP + 1;
 const WM_REDRAW: u32 = WM_APP + 2;
-
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().chain(std::iter::once(0)).collect()
-}
 
 /// The running icon: its window (as a number: a window handle is not `Send`, a posted
 /// message to it is fine from any thread) and the window's thread.
