@@ -30,7 +30,7 @@ pub mod camera;
 /// Who else has the camera open (another application on a call).
 #[cfg_attr(target_os = "linux", path = "linux/camera_users.rs")]
 #[cfg_attr(windows, path = "windows/camera_users.rs")]
-#[cfg_attr(target_os = "macos", path = "none/camera_users.rs")]
+#[cfg_attr(target_os = "macos", path = "macos/camera_users.rs")]
 pub mod camera_users;
 
 /// Requests to stop (signals, console events).
@@ -51,7 +51,7 @@ pub mod memory;
 /// The screen lock and sleep, heard from the session.
 #[cfg_attr(target_os = "linux", path = "linux/session.rs")]
 #[cfg_attr(windows, path = "windows/session.rs")]
-#[cfg_attr(target_os = "macos", path = "none/session.rs")]
+#[cfg_attr(target_os = "macos", path = "macos/session.rs")]
 pub mod session;
 
 /// The tray icon and its menu.

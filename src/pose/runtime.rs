@@ -89,6 +89,8 @@ fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, Origin)> {
         // Beside it (a build tree), lib/ beside it, and the prefix's lib/hunch
         // (/usr/bin → /usr/lib/hunch, ~/.local/bin → ~/.local/lib/hunch).
         let mut dirs = vec![dir.clone(), dir.join("lib")];
+        // An application bundle's Frameworks folder (macOS).
+        dirs.extend(crate::platform::dirs::BUNDLE.map(|(_, libraries)| dir.join(libraries)));
         dirs.extend(dir.parent().map(|prefix| prefix.join("lib/hunch")));
         for d in dirs {
             out.extend(ORT_FILES.iter().map(|f| (d.join(f), Origin::Executable)));

@@ -112,7 +112,8 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<(), PathError> {
 }
 
 /// Where an installed hunch keeps the read-only data `name` (`models`, `demo`), most
-/// specific first: beside the executable (a build tree or a relocated install),
+/// specific first: beside the executable (a build tree or a relocated install), the
+/// application bundle's resources (macOS),
 /// `../share/hunch/NAME` from it (`/usr/bin` → `/usr/share/hunch`, `~/.local/bin` →
 /// `~/.local/share/hunch`), the user's data directory, and finally `checkout` inside the
 /// source tree hunch was built from (for `cargo run` and the tests).
@@ -120,6 +121,9 @@ pub fn share_dirs(name: &str, checkout: &str) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(exe_dir) = exe_dir() {
         dirs.push(exe_dir.join(name));
+        if let Some((resources, _)) = crate::platform::dirs::BUNDLE {
+            dirs.push(exe_dir.join(resources).join(name));
+        }
         if let Some(prefix) = exe_dir.parent() {
             dirs.push(prefix.join("share/hunch").join(name));
         }

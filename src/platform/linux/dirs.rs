@@ -33,3 +33,7 @@ pub const ORT_FILES: &[&str] = &["libonnxruntime.so.1.31.1", "libonnxruntime.so"
 
 /// The name the system's loader is asked for when no file is found.
 pub const ORT_SYSTEM: &str = "libonnxruntime.so.1";
+
+/// Inside an application bundle, the folders (relative to the executable's) holding
+/// read-only data and libraries. Not a bundle system.
+pub const BUNDLE: Option<(&str, &str)> = None;

@@ -31,3 +31,8 @@ pub const ORT_FILES: &[&str] = &["libonnxruntime.1.31.1.dylib", "libonnxruntime.
 
 /// The name the system's loader is asked for when no file is found.
 pub const ORT_SYSTEM: &str = "libonnxruntime.dylib";
+
+/// Inside an application bundle (`hunch.app/Contents/MacOS/hunch`), the folders (relative
+/// to the executable's) holding read-only data (models, the demo recording) and libraries
+/// (ONNX Runtime), where `scripts/package-macos` puts them.
+pub const BUNDLE: Option<(&str, &str)> = Some(("../Resources", "../Frameworks"));
