@@ -112,7 +112,7 @@ fn screen_locked() -> Option<bool> {
 }
 
 /// The session as IOKit and the window server tell it.
-pub struct MacSession {
+struct MacSession {
     rx: Receiver<SessionEvent>,
 }
 
