@@ -38,3 +38,4 @@ pub mod report;
 pub mod support;
 pub mod tray;
 pub mod vocab;
+pub mod window;

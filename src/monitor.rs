@@ -25,6 +25,9 @@ pub struct Step {
     pub alert: Option<Alert>,
     /// This frame began a run of dark or blank frames (lens covered?).
     pub blank_started: bool,
+    /// The landmarks the reading came from, in the frame's pixels (for a view that draws
+    /// them; about 1 KB, copied once per frame).
+    pub pose: Option<crate::pose::Pose>,
 }
 
 pub struct Monitor {
@@ -146,6 +149,7 @@ impl Monitor {
                 presence: 0.0,
                 alert: None,
                 blank_started: false,
+                pose: None,
             };
         }
         let mut blank_started = false;
@@ -175,6 +179,7 @@ impl Monitor {
             presence,
             alert,
             blank_started,
+            pose: est.and_then(|e| e.pose.clone()),
         }
     }
 

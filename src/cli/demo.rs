@@ -154,7 +154,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             duration(alert.hunched_for),
             stretch.name.to_lowercase()
         ),
-        Update::Command { .. } => {}
+        Update::Command { .. } | Update::Frame { .. } => {}
     });
     let reason = daemon.run(&AtomicBool::new(false))?;
     let done = daemon.finish(reason)?;

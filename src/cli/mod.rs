@@ -30,6 +30,7 @@ mod report;
 mod run;
 mod service;
 mod watch;
+mod window;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +86,9 @@ pub enum Command {
     /// What hunch sees, live: the angle against the thresholds, the state, the hunch timer
     /// (the running monitor; else the camera, or a recording with --source).
     Watch(watch::WatchArgs),
+    /// What hunch sees, in a window: the camera's picture with the landmarks and the
+    /// angle, and the day at a glance.
+    Window(window::WindowArgs),
     /// Daily hunch-time summaries: today, a date, or a range; table, JSON, CSV, HTML, SVG.
     Report(report::ReportArgs),
     /// Log a headache, or list, edit and remove the diary's entries.
@@ -125,7 +129,8 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     (
         "Every day",
         &[
-            "run", "status", "pause", "resume", "snooze", "watch", "report", "headache", "export",
+            "run", "status", "pause", "resume", "snooze", "watch", "window", "report", "headache",
+            "export",
         ],
     ),
     (
@@ -188,6 +193,7 @@ impl Command {
             Command::Demo(_) => "warn",
             // Log lines would land on the live view; it shows what matters itself.
             Command::Watch(_) => "error",
+            Command::Window(_) => "warn",
             _ => "info",
         }
     }
@@ -203,6 +209,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(a) => run::run(a),
         Command::Status => client::send(MonitorCommand::Status),
         Command::Watch(a) => watch::run(a),
+        Command::Window(a) => window::run(a),
         Command::Cameras => run::cameras(),
         Command::Report(a) => report::run(a),
         Command::Export(a) => report::export(a),
@@ -349,6 +356,7 @@ mod tests {
         let runs_a_model = [
             "hunch run",
             "hunch watch",
+            "hunch window",
             "hunch calibrate",
             "hunch demo",
             "hunch doctor",

@@ -44,7 +44,12 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let (mut feed, label, tmp) = if monitor_answers {
         (Feed::monitor(sock), "the running monitor".to_string(), None)
     } else {
-        let (daemon, tmp) = own_daemon(&args)?;
+        let (daemon, tmp) = own_daemon(
+            &args.engine,
+            args.source.as_deref(),
+            args.speed,
+            "hunch-watch",
+        )?;
         let label = format!("{} (hunch watch's own)", daemon.source_id());
         (Feed::own(daemon), label, Some(tmp))
     };
@@ -66,21 +71,25 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
     result
 }
 
-/// A daemon like `hunch run`'s on the camera or `--source`, journaling to a temporary file
-/// and notifying no one.
-fn own_daemon(args: &WatchArgs) -> anyhow::Result<(Daemon, PathBuf)> {
+/// A daemon like `hunch run`'s on the camera or `source`, journaling to a temporary
+/// directory (returned; `prefix` names it) and notifying no one.
+pub(super) fn own_daemon(
+    engine: &super::EngineArgs,
+    source: Option<&std::path::Path>,
+    speed: Option<u16>,
+    prefix: &str,
+) -> anyhow::Result<(Daemon, PathBuf)> {
     let config = super::load_config()?;
     let calibration = Calibration::load(&Calibration::default_path()?)?;
-    let (source, clock) =
-        super::run::source_and_clock(&config, args.source.as_deref(), false, args.speed)?;
+    let (source, clock) = super::run::source_and_clock(&config, source, false, speed)?;
     let monitor = Monitor::new(
-        args.engine.engine()?,
+        engine.engine()?,
         calibration.neutral,
         config.posture,
         config.filter,
         config.policy,
     );
-    let tmp = super::run::private_tempdir("hunch-watch")?;
+    let tmp = super::run::private_tempdir(prefix)?;
     let journal = super::journal::monitor(Some(&tmp.join("journal.sqlite")))?;
     let (_tx, commands) = std::sync::mpsc::channel();
     let daemon = Daemon::new(Parts {
@@ -93,7 +102,7 @@ fn own_daemon(args: &WatchArgs) -> anyhow::Result<(Daemon, PathBuf)> {
         commands,
         settings: Settings::from_config(
             &config,
-            Some((calibration, args.engine.model.as_str().to_string())),
+            Some((calibration, engine.model.as_str().to_string())),
         ),
     })?;
     Ok((daemon, tmp))

@@ -146,6 +146,13 @@ pub enum Update<'a> {
         forward_deg: Option<f32>,
         step: Option<&'a Step>,
     },
+    /// A frame was analysed (before its sample is journaled): the picture and the
+    /// landmarks found on it, for a view that shows them. Only observers see the frame;
+    /// it is never kept.
+    Frame {
+        image: &'a image::RgbImage,
+        pose: Option<&'a crate::pose::Pose>,
+    },
     /// An alert was shown.
     Alert {
         t: f64,
@@ -536,6 +543,10 @@ impl Daemon {
         }
         self.samples += 1;
         self.last_frame = Some((step.sample, wall));
+        self.emit(&Update::Frame {
+            image: &frame.image,
+            pose: step.pose.as_ref(),
+        });
         self.record(
             (now, wall),
             step.state,

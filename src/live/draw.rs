@@ -54,7 +54,7 @@ pub fn screen(
 }
 
 /// The gauge's range: -5° to at least +25°, wider when the angle goes past it.
-fn range(v: Option<f32>, enter: f32) -> (f32, f32) {
+pub fn gauge_range(v: Option<f32>, enter: f32) -> (f32, f32) {
     let hi = v.unwrap_or(0.0).max(enter * 4.0).max(25.0);
     (-5.0, (hi / 5.0).ceil() * 5.0)
 }
@@ -160,7 +160,7 @@ pub fn render(
     out.push(String::new());
     let (bar, scale) = gauge(
         v.forward_deg,
-        range(v.forward_deg, live.enter_deg),
+        gauge_range(v.forward_deg, live.enter_deg),
         &[(live.exit_deg, '┊'), (live.enter_deg, '┃')],
         width.saturating_sub(4).min(100),
         "°",
@@ -177,36 +177,12 @@ pub fn render(
         live.enter_deg, live.exit_deg
     ));
     out.push(String::new());
-    out.push(match (live.hunching_for_s, live.alert_in_s) {
-        (Some(h), Some(a)) => format!(
-            "  hunching for {}   alert in {}",
-            duration(h),
-            duration(a.max(0.0))
-        ),
-        (Some(h), None) => format!("  hunching for {}", duration(h)),
-        _ => "  no hunch in progress".to_string(),
-    });
+    out.push(format!("  {}", hunch_line(live)));
     out.push(match &live.not_measured {
         Some(why) => format!("  not measured: {why}"),
         None => String::new(),
     });
-    let mut held = Vec::new();
-    if v.paused {
-        held.push(match v.paused_until_ms {
-            Some(ms) => format!("paused until {}", crate::support::human::clock_time(ms)),
-            None => "paused until `hunch resume`".into(),
-        });
-    }
-    if let Some(ms) = v.snoozed_until_ms {
-        held.push(format!(
-            "alerts snoozed until {}",
-            crate::support::human::clock_time(ms)
-        ));
-    }
-    if let Some(why) = &v.source_trouble {
-        held.push(format!("camera: {why}"));
-    }
-    out.push(format!("  {}", held.join("   ")));
+    out.push(format!("  {}", holds(v).join("   ")));
     out.push(match today {
         Some(t) => format!("  {}", t.line()),
         None => String::new(),
@@ -223,6 +199,40 @@ pub fn render(
         ));
     }
     out
+}
+
+/// The hunch in progress and when its alert would come, in words.
+pub fn hunch_line(live: &crate::control::command::Live) -> String {
+    match (live.hunching_for_s, live.alert_in_s) {
+        (Some(h), Some(a)) => format!(
+            "hunching for {}   alert in {}",
+            duration(h),
+            duration(a.max(0.0))
+        ),
+        (Some(h), None) => format!("hunching for {}", duration(h)),
+        _ => "no hunch in progress".to_string(),
+    }
+}
+
+/// What holds monitoring or alerts back now (a pause, a snooze, camera trouble), in words.
+pub fn holds(v: &LiveStatus) -> Vec<String> {
+    let mut held = Vec::new();
+    if v.paused {
+        held.push(match v.paused_until_ms {
+            Some(ms) => format!("paused until {}", crate::support::human::clock_time(ms)),
+            None => "paused until `hunch resume`".into(),
+        });
+    }
+    if let Some(ms) = v.snoozed_until_ms {
+        held.push(format!(
+            "alerts snoozed until {}",
+            crate::support::human::clock_time(ms)
+        ));
+    }
+    if let Some(why) = &v.source_trouble {
+        held.push(format!("camera: {why}"));
+    }
+    held
 }
 
 /// One line per frame, for pipes and logs (with the day's share when known).

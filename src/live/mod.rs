@@ -17,7 +17,9 @@ mod draw;
 mod feed;
 pub mod terminal;
 
-pub use draw::{calibration_view, gauge, plain_line, render, screen};
+pub use draw::{
+    calibration_view, gauge, gauge_range, holds, hunch_line, plain_line, render, screen,
+};
 pub use feed::{Feed, Next, Quiet, Today};
 
 use std::time::Duration;

@@ -104,7 +104,7 @@ pub enum PoseError {
 }
 
 /// A person found in a frame.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pose {
     pub landmarks: [Landmark; NUM_LANDMARKS],
     /// Metres, origin between the hips, x to the image's right, y down, z away from camera.

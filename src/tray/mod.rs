@@ -109,7 +109,7 @@ impl Tray {
                 Update::Command { command, .. } => {
                     !matches!(command, Command::Status | Command::Live)
                 }
-                Update::Alert { .. } => false,
+                Update::Alert { .. } | Update::Frame { .. } => false,
             };
             if changed {
                 let _ = nudges.send(Nudge::Changed);
