@@ -27,8 +27,9 @@ pub struct WindowArgs {
     /// The page to open on: now or today.
     #[arg(long, default_value = "now", value_parser = parse_page)]
     pub page: Page,
-    /// Save the window as a PNG once it shows a picture (or the day) and close it: for the
-    /// README's screenshots and the tests. Only what is on screen is written.
+    /// Save the window as a PNG once it has shown a picture (and, on the Today page, a
+    /// monitored day) and close it: for the README's screenshots and the tests. Only what
+    /// is on screen is written.
     #[arg(long, value_name = "OUT.png", hide = true)]
     pub screenshot: Option<PathBuf>,
     /// With --screenshot: wait for this many pictures first.
@@ -166,9 +167,10 @@ impl eframe::App for Runner {
         }
         let ready = {
             let seen = self.shared.seen();
+            let pictures = seen.picture.as_ref().is_some_and(|p| p.seq >= shot.after);
             match self.app.page() {
-                Page::Now => seen.picture.as_ref().is_some_and(|p| p.seq >= shot.after),
-                Page::Today => seen.day.is_some(),
+                Page::Now => pictures,
+                Page::Today => pictures && seen.day.as_ref().is_some_and(|d| d.monitored_s > 0.0),
             }
         };
         if ready {

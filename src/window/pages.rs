@@ -312,9 +312,11 @@ fn hours(ui: &mut egui::Ui, d: &DaySummary) {
     let plot = Rect::from_min_max(rect.min, Pos2::new(rect.max.x, rect.max.y - 14.0));
     let pitch = plot.width() / 24.0;
     let text = ui.visuals().text_color();
+    // Full height is the busiest hour (at least 10 min, so a short day is not all bars).
+    let top = d.hours.iter().map(|r| r.monitored_s).fold(600.0, f64::max);
     for row in &d.hours {
         let left = plot.left() + row.hour as f32 * pitch;
-        let h = |s: f64| (s / 3600.0).clamp(0.0, 1.0) as f32 * plot.height();
+        let h = |s: f64| (s / top).clamp(0.0, 1.0) as f32 * plot.height();
         let column = |s: f64| {
             Rect::from_min_max(
                 Pos2::new(left + 1.0, plot.bottom() - h(s)),

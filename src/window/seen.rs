@@ -30,7 +30,7 @@ const VISIBLE: f32 = 0.5;
 
 /// The picture's width at most, in pixels: enough for a window's page, a fraction of a
 /// camera frame to copy and upload.
-pub const PICTURE_WIDTH: u32 = 480;
+const PICTURE_WIDTH: u32 = 480;
 
 /// How often the day's summary is read again from the journal.
 const DAY_EVERY: Duration = Duration::from_secs(10);
@@ -239,15 +239,17 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
                 })
             });
         }
-        if day_read.is_none_or(|t| t.elapsed() >= DAY_EVERY) {
+        let over = feed.ended().is_some();
+        if over || day_read.is_none_or(|t| t.elapsed() >= DAY_EVERY) {
             day_read = Some(Instant::now());
             match read_day(&journal) {
                 Ok(day) => shared.update(|s| s.day = Some(day)),
                 Err(e) => tracing::debug!("no day summary for the window yet: {e}"),
             }
         }
-        if feed.ended().is_some() {
-            // Nothing more will come; keep the last picture and figures on screen.
+        if over {
+            // Nothing more will come (the day was read once more above); keep the last
+            // picture and figures on screen.
             while !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(REFRESH);
             }
