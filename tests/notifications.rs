@@ -45,6 +45,8 @@ fn demo(name: &str) -> PathBuf {
 struct Outcome {
     home: PathBuf,
     notifications: usize,
+    /// After an answer: how many notifications dunst still showed 3 s later.
+    displayed_after_answer: Option<String>,
     journal: Journal,
     stderr: String,
 }
@@ -98,10 +100,15 @@ fn run(name: &str, action: &str, frames: impl Fn(u32) -> PathBuf, seconds: u32) 
         .find_map(|l| l.strip_prefix("NOTIFICATIONS="))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("{out}"));
+    let displayed_after_answer = out
+        .lines()
+        .find_map(|l| l.strip_prefix("DISPLAYED_AFTER_ANSWER="))
+        .map(|n| n.trim().to_string());
     let (journal, _) = Journal::open(&journal).unwrap();
     Outcome {
         home,
         notifications,
+        displayed_after_answer,
         journal,
         stderr,
     }
@@ -162,6 +169,8 @@ fn snooze_from_the_notification_holds_alerts_and_keeps_measuring() {
     let snoozes = events(&o.journal, "snooze");
     assert_eq!(snoozes.len(), 1, "{}", o.stderr);
     assert_eq!(snoozes[0].1, "600 s");
+    // Answered, the notification left the screen (hunch closed it).
+    assert_eq!(o.displayed_after_answer.as_deref(), Some("0"));
     assert_eq!(events(&o.journal, "alert").len(), 1);
     // The button offered the configured snooze, not a fixed 30 minutes.
     let menu = std::fs::read_to_string(o.home.join("menu.txt")).unwrap();
@@ -186,12 +195,14 @@ fn done_records_the_stretch_taken() {
     assert_eq!(done.len(), 1, "{}", o.stderr);
     // The stretch recorded is the one the first alert suggested.
     assert!(alerts[0].1.starts_with(&done[0].1), "{alerts:?} {done:?}");
+    assert_eq!(o.displayed_after_answer.as_deref(), Some("0"));
 }
 
 #[test]
 fn pause_for_today_pauses_monitoring() {
     let o = run("pause", "pause", slouched, 12);
     assert_eq!(events(&o.journal, "pause").len(), 1, "{}", o.stderr);
+    assert_eq!(o.displayed_after_answer.as_deref(), Some("0"));
     assert_eq!(events(&o.journal, "alert").len(), 1);
     let samples = o.journal.samples(i64::MIN, i64::MAX).unwrap();
     assert_eq!(samples.last().unwrap().state, MonitorState::Paused);

@@ -29,7 +29,8 @@ fn compose(alert: &Alert, stretch: &Stretch) -> (String, String) {
         PromptKind::SelfMassage => " (self-massage)",
     };
     let mut body = format!(
-        "Try {}{label}: {} ({}).",
+        "Try {}{}{label}: {} ({}).",
+        stretch.article,
         stretch.name.to_lowercase(),
         stretch.steps,
         stretch.dose
@@ -202,12 +203,36 @@ mod tests {
         assert_eq!(title, "Head forward for 6 min");
         assert!(body.starts_with("Try chin tucks:"), "{body}");
         assert!(body.contains("hold 5 s, 10 times"));
+        let (_, body) = compose(&alert, stretches::by_id("upper_trapezius").unwrap());
+        assert!(
+            body.starts_with("Try an upper-trapezius stretch: "),
+            "{body}"
+        );
+        let (_, body) = compose(&alert, stretches::by_id("trapezius_knead").unwrap());
+        assert!(
+            body.starts_with("Try shoulder-top kneading (self-massage): "),
+            "{body}"
+        );
+        // Every article fits its name: "an" before a vowel, "a" before a consonant,
+        // none for plurals and activities.
+        for s in stretches::CATALOGUE {
+            let first = s.name.chars().next().unwrap().to_ascii_lowercase();
+            // The head of the name: "Suboccipital release" of "… on two balls".
+            let head = s.name.split(" on ").next().unwrap();
+            let bare = head.ends_with('s') || head.ends_with("ing");
+            let want = match (bare, "aeiou".contains(first)) {
+                (true, _) => "",
+                (false, true) => "an ",
+                (false, false) => "a ",
+            };
+            assert_eq!(s.article, want, "{}", s.name);
+        }
         let (_, body) = compose(&alert, stretches::by_id("sternocleidomastoid").unwrap());
         assert!(body.contains("dizzy"));
         assert!(!body.contains("self-massage"), "{body}");
         let (_, body) = compose(&alert, stretches::by_id("suboccipital_balls").unwrap());
         assert!(
-            body.starts_with("Try suboccipital release on two balls (self-massage): Knot two"),
+            body.starts_with("Try a suboccipital release on two balls (self-massage): Knot two"),
             "{body}"
         );
         assert!(

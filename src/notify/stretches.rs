@@ -86,6 +86,9 @@ clinician first if you take blood thinners, have osteoporosis or have had neck s
 pub struct Stretch {
     pub id: &'static str,
     pub name: &'static str,
+    /// What goes before the name in a sentence ("Try an upper-trapezius stretch"): "a ",
+    /// "an ", or nothing for plurals and activities ("Try chin tucks").
+    pub article: &'static str,
     /// The muscles it targets, for the curious.
     pub targets: &'static str,
     /// What to do, in one to three short sentences.
@@ -104,6 +107,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "chin_tuck",
         name: "Chin tucks",
+        article: "",
         targets: "deep neck flexors",
         steps: "Eyes level, glide your chin straight back as if making a double chin. Release slowly.",
         dose: "hold 5 s, 10 times",
@@ -113,6 +117,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "upper_trapezius",
         name: "Upper-trapezius stretch",
+        article: "an ",
         targets: "upper trapezius",
         steps: "Tip your ear toward one shoulder while the other shoulder stays down. Switch sides.",
         dose: "hold 20–30 s each side",
@@ -122,6 +127,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "trapezius_knead",
         name: "Shoulder-top kneading",
+        article: "",
         targets: "upper trapezius",
         steps: "Reach across to the top of the other shoulder and squeeze the muscle between neck and shoulder tip; hold, or knead slowly, as you breathe out. Switch sides.",
         dose: "30–60 s each side",
@@ -131,6 +137,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "levator_scapulae",
         name: "Levator scapulae stretch",
+        article: "a ",
         targets: "levator scapulae",
         steps: "Turn your head 45° toward one armpit and look down; a hand on the back of the head may help gently. Switch sides.",
         dose: "hold 20–30 s each side",
@@ -140,6 +147,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "levator_ball",
         name: "Levator scapulae ball release",
+        article: "a ",
         targets: "levator scapulae (neck to the upper inner corner of the shoulder blade)",
         steps: "Back to a wall, put a tennis ball just above the upper inner corner of a shoulder blade. Lean in gently and hold; turning your head slightly away adds a stretch. Switch sides.",
         dose: "30–60 s each side",
@@ -149,6 +157,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "suboccipital_release",
         name: "Suboccipital release",
+        article: "a ",
         targets: "suboccipital muscles at the base of the skull",
         steps: "Do a chin tuck, then add a small nod; or rest your fingertips under the skull's base and breathe slowly.",
         dose: "30–60 s",
@@ -158,6 +167,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "suboccipital_balls",
         name: "Suboccipital release on two balls",
+        article: "a ",
         targets: "suboccipital muscles at the base of the skull",
         steps: "Knot two tennis balls in a sock. Lie on your back with them under the base of your skull, one each side of the spine, and let your head rest on them; breathe slowly.",
         dose: "1–2 min",
@@ -167,6 +177,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "sternocleidomastoid",
         name: "Sternocleidomastoid stretch",
+        article: "a ",
         targets: "sternocleidomastoid",
         steps: "Lift your chin slightly and turn your head away from the side you stretch, gently. Switch sides.",
         dose: "hold 20–30 s each side",
@@ -176,6 +187,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "doorway_pectoral",
         name: "Doorway stretch",
+        article: "a ",
         targets: "pectorals (the chest muscles that pull you forward)",
         steps: "Forearms on a door frame at shoulder height, step through until your chest opens.",
         dose: "hold 20–30 s",
@@ -185,6 +197,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "pectoral_ball",
         name: "Chest ball release",
+        article: "a ",
         targets: "pectorals (the chest muscles that pull you forward)",
         steps: "Face a wall with a tennis ball between it and the front of your shoulder, below the collarbone. Lean in gently and hold on a tender spot, breathing slowly. Switch sides.",
         dose: "30–60 s each side",
@@ -194,6 +207,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "shoulder_blade_squeeze",
         name: "Shoulder-blade squeeze",
+        article: "a ",
         targets: "scapular retractors",
         steps: "Draw your shoulder blades back and down, as if into your back pockets.",
         dose: "hold 5 s, 10 times",
@@ -203,6 +217,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "trapezius_ball",
         name: "Upper-trapezius ball release",
+        article: "an ",
         targets: "upper trapezius",
         steps: "Back to a wall, put a tennis ball on the top of your upper back, above the shoulder blade. Lean in gently and hold on a tender spot, breathing slowly. Switch sides.",
         dose: "30–60 s per spot",
@@ -212,6 +227,7 @@ pub const CATALOGUE: [Stretch; 13] = [
     Stretch {
         id: "shoulder_rolls",
         name: "Shoulder rolls",
+        article: "",
         targets: "neck and shoulders as a whole",
         steps: "Roll your shoulders slowly up, back and down.",
         dose: "10 slow circles backwards",

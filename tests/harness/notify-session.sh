@@ -5,7 +5,8 @@
 # (its "dmenu" program is a script that picks the action named in $WORK/pick).
 #
 #   notify-session.sh WORK ACTION -- hunch run ...
-# ACTION: none | done | snooze | pause. Prints NOTIFICATIONS=<count received by dunst>.
+# ACTION: none | done | snooze | pause. Prints NOTIFICATIONS=<count received by dunst>
+# and, after an answer, DISPLAYED_AFTER_ANSWER=<notifications still on screen 3 s later>.
 set -u
 work=$1 action=$2
 shift 3
@@ -38,6 +39,12 @@ if [ "$action" != none ]; then
         sleep 0.1
     done
     dunstctl context
+    # The answered notification should go from the screen (hunch closes it).
+    for _ in $(seq 30); do
+        [ "$(dunstctl count displayed 2>/dev/null || echo 1)" -eq 0 ] && break
+        sleep 0.1
+    done
+    echo "DISPLAYED_AFTER_ANSWER=$(dunstctl count displayed 2>/dev/null || echo unknown)"
 fi
 wait $hunch
 status=$?

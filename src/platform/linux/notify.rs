@@ -28,11 +28,41 @@ pub fn show_alert(
             .timeout(Timeout::Milliseconds(20_000));
     }
     let handle = n.show().map_err(|e| e.to_string())?;
+    let id = handle.id();
     std::thread::Builder::new()
         .name("hunch-notification".into())
-        .spawn(move || handle.wait_for_action(answered))
+        .spawn(move || {
+            handle.wait_for_action(|action| {
+                answered(action);
+                // A button was pressed: the alert is answered, so it goes. Some servers
+                // (dunst, when answered from its menu) leave it on screen until it
+                // times out, which for an insistent alert is never.
+                if action != "__closed" {
+                    close(id);
+                }
+            })
+        })
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Asks the notification server to close notification `id` (best effort).
+fn close(id: u32) {
+    let closed = zbus::block_on(async {
+        let bus = zbus::Connection::session().await?;
+        bus.call_method(
+            Some("org.freedesktop.Notifications"),
+            "/org/freedesktop/Notifications",
+            Some("org.freedesktop.Notifications"),
+            "CloseNotification",
+            &(id,),
+        )
+        .await
+        .map(|_| ())
+    });
+    if let Err(e) = closed {
+        tracing::debug!("could not close the answered notification: {e}");
+    }
 }
 
 /// A one-off notice; whether a notification server took it.
