@@ -123,6 +123,43 @@ fn report(journal: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// How wide `page` lays out in Chromium in a viewport `width` px wide: (the document's
+/// scroll width, its client width). Headless Chromium's window is at least 500 px wide,
+/// so the page is put in a `width`-px frame of a probe page whose one line of script
+/// writes the two into its title, which `--dump-dom` prints.
+fn laid_out_width(page: &Path, width: u32) -> (u32, u32) {
+    let probe = page.with_extension("probe.html");
+    let name = page.file_name().unwrap().to_str().unwrap();
+    std::fs::write(
+        &probe,
+        format!(
+            "<!doctype html><iframe id=f src=\"{name}\" style=\"width:{width}px;height:800px;border:0\"></iframe>\
+             <script>f.onload = () => {{ const d = f.contentDocument.documentElement; \
+             document.title = d.scrollWidth + ' ' + d.clientWidth; }};</script>"
+        ),
+    )
+    .unwrap();
+    let dom = chromium(&[
+        "--allow-file-access-from-files",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+        &format!("file://{}", probe.display()),
+    ]);
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let title = dom
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or_else(|| panic!("no title in {dom}"));
+    let mut n = title.split(' ').map(|v| v.parse::<u32>().unwrap());
+    (n.next().unwrap(), n.next().unwrap())
+}
+
 /// The text of every `<text>` element of the page's SVGs with its x position, per chart.
 fn svg_labels(page: &str) -> Vec<Vec<(f64, f64, String)>> {
     page.split("<svg")
@@ -242,6 +279,12 @@ fn the_day_page_shows_everything_the_terminal_does() {
     }
     assert_no_overlap(&page);
 
+    let (scroll, client) = laid_out_width(&html, 390);
+    assert!(
+        scroll <= client,
+        "the day is {scroll} px wide in a {client}-px window"
+    );
+
     let url = format!("file://{}", html.display());
     let dom = chromium(&["--dump-dom", &url]);
     assert!(
@@ -328,6 +371,12 @@ fn the_week_page_has_axes_a_goal_and_dashes_for_days_without_data() {
     assert!(!page.contains("<td>0 s</td>"));
     assert!(page.contains("Streak under the goal of 20%"));
     assert_no_overlap(&page);
+    // On a phone (390 px wide) the page fits: nothing to scroll sideways.
+    let (scroll, client) = laid_out_width(&html, 390);
+    assert!(
+        scroll <= client,
+        "the week is {scroll} px wide in a {client}-px window"
+    );
     // A month and a year of days still keep their labels apart.
     for days in ["30", "365"] {
         let o = report(

@@ -32,7 +32,13 @@ table.figures td:first-child { color: #555; }
 .good { color: #2e7d32; } .fair { color: #b26a00; } .poor { color: #c62828; }
 .note { color: #666; font-size: 0.9em; }
 pre.diary { white-space: pre-wrap; max-width: 60em; }
-svg { display: block; margin: 0.8em 0; }
+svg { display: block; margin: 0.8em 0; max-width: 100%; height: auto; }
+table { display: block; max-width: 100%; overflow-x: auto; }
+pre { overflow-x: auto; }
+@media (max-width: 600px) {
+  body { margin: 0.8em; }
+  td, th { padding: 3px 6px; }
+}
 ";
 
 /// The report as a page; `lead` (the diary comparison, or nothing) comes first.
@@ -45,7 +51,7 @@ pub fn report(r: &RangeSummary, ctx: &Context, lead: &str) -> String {
 
 fn page(title: &str, body: &str) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\n<style>{STYLE}</style></head>\n<body>\n<h1>{title}</h1>\n{body}<p class=\"note\">Made by hunch from its journal. Numbers only: no image was stored. hunch is not a medical device.</p>\n</body></html>\n"
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\n<style>{STYLE}</style></head>\n<body>\n<h1>{title}</h1>\n{body}<p class=\"note\">Made by hunch from its journal. Numbers only: no image was stored. hunch is not a medical device.</p>\n</body></html>\n"
     )
 }
 
