@@ -318,6 +318,9 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
     std::fs::create_dir_all(&bin).unwrap();
     recorder(&bin.join("xdg-open"), &dir.join("opened.txt"));
     recorder(&bin.join("fake-terminal"), &dir.join("terminal.txt"));
+    // hunch itself, as the tray starts it: records `window` for "Open hunch…".
+    let exe = bin.join("hunch-under-test");
+    recorder(&exe, &dir.join("hunch-args.txt"));
     let path = std::env::var("PATH").unwrap_or_default();
     std::env::set_var("PATH", format!("{}:{path}", bin.display()));
     std::env::set_var("TERMINAL", bin.join("fake-terminal"));
@@ -330,7 +333,7 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
         },
         goal: 0.2,
         report_path: dir.join("run/today.html"),
-        exe: "/usr/bin/hunch-under-test".into(),
+        exe: exe.clone(),
     };
 
     // No session bus: no tray, and no error.
@@ -447,7 +450,21 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
     let args: Vec<&str> = args.lines().collect();
     assert_eq!(args[..3], ["-e", "sh", "-c"]);
     assert!(args[3].contains("\"$0\" calibrate"), "{args:?}");
-    assert_eq!(args[4], "/usr/bin/hunch-under-test");
+    assert_eq!(args[4], exe.to_str().unwrap());
+
+    // "Open hunch…", and a left and a middle click on the icon, start `hunch window`.
+    host.click("Open hunch…");
+    assert_eq!(wait_for_file(&dir.join("hunch-args.txt")), "window\n");
+    for method in ["Activate", "SecondaryActivate"] {
+        std::fs::remove_file(dir.join("hunch-args.txt")).unwrap();
+        let p = host.proxy("/StatusNotifierItem", ITEM);
+        zbus::block_on(p.call::<_, _, ()>(method, &(10i32, 10i32))).unwrap();
+        assert_eq!(
+            wait_for_file(&dir.join("hunch-args.txt")),
+            "window\n",
+            "{method}"
+        );
+    }
 
     // Quit stops the monitor as SIGTERM does: flushed, and the stop recorded.
     host.click("Quit hunch");

@@ -55,7 +55,8 @@ pub struct TrayOptions {
     pub goal: f64,
     /// Where "Today's report" is written (the runtime directory).
     pub report_path: PathBuf,
-    /// The hunch executable, run in a terminal for "Recalibrate…".
+    /// The hunch executable: `hunch window` for "Open hunch…" and a click on the icon,
+    /// `hunch calibrate` in a terminal for "Recalibrate…".
     pub exe: PathBuf,
 }
 
@@ -198,6 +199,16 @@ fn answered(action: Action, reply: &Receiver<Reply>) {
 /// Carries out a menu item: a command to the monitor (its answer is awaited on the
 /// `hunch-tray` thread), or, on a thread of its own, today's report opened with the
 /// desktop's handler or a terminal running `hunch calibrate`.
+/// Starts `hunch window` (a process of its own: closing it leaves the monitor running).
+fn open_window(exe: &std::path::Path) -> Result<(), String> {
+    std::process::Command::new(exe)
+        .arg("window")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|e| format!("could not open hunch's window ({e}): run `hunch window`"))
+}
+
 pub fn carry_out(
     action: Action,
     commands: &Sender<Incoming>,
@@ -222,6 +233,7 @@ pub fn carry_out(
                 .name("hunch-tray-action".into())
                 .spawn(move || {
                     let done = match action {
+                        Action::Open => open_window(&options.exe),
                         Action::Report => write_today_report(&options).and_then(|()| {
                             crate::platform::desktop::open_file(&options.report_path)
                         }),

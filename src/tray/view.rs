@@ -10,6 +10,8 @@ use super::Face;
 /// What a menu item asks for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {
+    /// Open hunch's window (`hunch window`).
+    Open,
     Pause(PauseFor),
     Resume,
     Recalibrate,
@@ -26,15 +28,15 @@ pub const HEADACHE_INTENSITIES: [(u8, &str); 3] = [
 ];
 
 impl Action {
-    /// The command this item sends to the monitor; `None` for the two that are not
-    /// monitor commands (the report, recalibration).
+    /// The command this item sends to the monitor; `None` for those that are not monitor
+    /// commands (the window, the report, recalibration).
     pub fn command(self) -> Option<Command> {
         match self {
             Action::Pause(length) => Some(Command::Pause { length }),
             Action::Resume => Some(Command::Resume),
             Action::Headache(intensity) => Some(Command::Headache { intensity }),
             Action::Quit => Some(Command::Quit),
-            Action::Recalibrate | Action::Report => None,
+            Action::Open | Action::Recalibrate | Action::Report => None,
         }
     }
 }
@@ -123,6 +125,8 @@ pub fn menu(status: Option<&Status>) -> Vec<Entry> {
     entries.extend(description.lines().map(|l| Entry::Note(l.to_string())));
     entries.extend([
         Entry::Separator,
+        item("Open hunch…", Action::Open),
+        Entry::Separator,
         item("Pause for 30 min", Action::Pause(PauseFor::Seconds(1800.0))),
         item("Pause for 1 h", Action::Pause(PauseFor::Seconds(3600.0))),
         item("Pause for today", Action::Pause(PauseFor::Today)),
@@ -197,6 +201,7 @@ mod tests {
         assert_eq!(Action::Quit.command(), Some(Command::Quit));
         assert_eq!(Action::Report.command(), None);
         assert_eq!(Action::Recalibrate.command(), None);
+        assert_eq!(Action::Open.command(), None);
         for (i, _) in HEADACHE_INTENSITIES {
             assert!(Action::Headache(i).command().unwrap().validate().is_ok());
         }
@@ -277,6 +282,7 @@ mod tests {
         let all = actions(&running);
         assert!(all.contains(&(Action::Resume, false)), "{all:?}");
         assert!(all.contains(&(Action::Quit, true)));
+        assert!(all.contains(&(Action::Open, true)));
         assert!(all.contains(&(Action::Pause(PauseFor::Today), true)));
         // Every headache intensity is one item of the submenu.
         for (i, _) in HEADACHE_INTENSITIES {

@@ -137,6 +137,16 @@ impl ksni::Tray for Item {
         }
     }
 
+    /// A left click on the icon opens the window (the menu is on the right button).
+    fn activate(&mut self, _x: i32, _y: i32) {
+        self.act(Action::Open);
+    }
+
+    /// A middle click, too: panels differ in which they send.
+    fn secondary_activate(&mut self, _x: i32, _y: i32) {
+        self.act(Action::Open);
+    }
+
     fn menu(&self) -> Vec<MenuItem<Self>> {
         menu(self.status.as_ref()).into_iter().map(entry).collect()
     }
