@@ -396,6 +396,13 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
     });
     assert_eq!(host.status(), "NeedsAttention");
     assert_eq!(host.pixmaps(), icon(Face::Hunched));
+    // The tooltip's timer follows the hunch sample by sample (not only when the state
+    // changes, or once a minute).
+    let first = host.tooltip().0;
+    tick_until(&mut d, "the hunch timer moving in the tooltip", |_| {
+        let now = host.tooltip().0;
+        now.starts_with("hunch: hunched for") && now != first
+    });
     let (_, today) = host.tooltip();
     assert!(
         today.starts_with("Today ") && today.contains("hunched ("),
@@ -493,13 +500,13 @@ fn the_tray_shows_the_state_and_its_menu_sends_commands_to_the_monitor() {
 
     // Everything the menu sent came as commands from the tray, one each, with the
     // meaning the socket and notification buttons give them; the rest were the tray's
-    // own status requests.
+    // own status requests (and, while the hunch timer ran, live-view requests).
     let seen = seen.lock().unwrap();
     assert!(seen.iter().all(|(o, _)| *o == Origin::Tray));
     let sent: Vec<&Command> = seen
         .iter()
         .map(|(_, c)| c)
-        .filter(|c| **c != Command::Status)
+        .filter(|c| !matches!(c, Command::Status | Command::Live))
         .collect();
     assert_eq!(
         sent,

@@ -33,7 +33,7 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::control::command::{Command, Incoming, Origin, Reply};
+use crate::control::command::{Command, Incoming, Origin, Reply, Status};
 use crate::daemon::Update;
 pub use icons::Face;
 
@@ -64,6 +64,9 @@ pub struct TrayOptions {
 pub enum Nudge {
     /// The state may have changed: ask for the status.
     Changed,
+    /// A sample while the hunch timer runs: ask for the live view (no journal read) so
+    /// the tooltip's "hunched for …" stays current.
+    Tick,
     /// A menu item's command is on its way; its answer comes here.
     Answer(Action, Receiver<Reply>),
     Stop,
@@ -100,20 +103,26 @@ impl Tray {
     }
 
     /// What the daemon calls with every update: state changes and carried-out commands
-    /// (except the status requests themselves) nudge the tray.
+    /// (except the status requests themselves) nudge the tray; so does every sample while
+    /// a hunch is timed (the tooltip says for how long).
     pub fn observer(&self) -> impl FnMut(&Update) + Send + 'static {
         let nudges = self.nudges.clone();
         let mut last = None;
         move |u| {
-            let changed = match u {
-                Update::Sample { state, .. } => last.replace(*state) != Some(*state),
-                Update::Command { command, .. } => {
-                    !matches!(command, Command::Status | Command::Live)
+            let nudge = match u {
+                Update::Sample { state, .. } if last.replace(*state) != Some(*state) => {
+                    Some(Nudge::Changed)
                 }
-                Update::Alert { .. } | Update::Frame { .. } => false,
+                Update::Sample { state, .. } if state.is_hunched() => Some(Nudge::Tick),
+                Update::Command { command, .. }
+                    if !matches!(command, Command::Status | Command::Live) =>
+                {
+                    Some(Nudge::Changed)
+                }
+                _ => None,
             };
-            if changed {
-                let _ = nudges.send(Nudge::Changed);
+            if let Some(n) = nudge {
+                let _ = nudges.send(n);
             }
         }
     }
@@ -132,22 +141,33 @@ fn keep_current(
     nudges: Receiver<Nudge>,
 ) {
     let mut last_ask: Option<Instant> = None;
+    // The last full status: a tick refreshes only its live part.
+    let mut shown: Option<Status> = None;
     loop {
-        match nudges.recv_timeout(REFRESH) {
+        // A full status unless only ticks came (and there is a status to refresh).
+        let mut full = match nudges.recv_timeout(REFRESH) {
             Ok(Nudge::Stop) | Err(RecvTimeoutError::Disconnected) => break,
-            Ok(Nudge::Answer(action, reply)) => answered(action, &reply),
-            Ok(Nudge::Changed) | Err(RecvTimeoutError::Timeout) => {}
-        }
+            Ok(Nudge::Answer(action, reply)) => {
+                answered(action, &reply);
+                true
+            }
+            Ok(Nudge::Tick) => false,
+            Ok(Nudge::Changed) | Err(RecvTimeoutError::Timeout) => true,
+        };
         if let Some(t) = last_ask {
             std::thread::sleep(MIN_GAP.saturating_sub(t.elapsed()));
         }
-        // Everything that queued meanwhile is answered by this one status.
+        // Everything that queued meanwhile is answered by this one request.
         let mut stop = false;
         while let Ok(n) = nudges.try_recv() {
             match n {
                 Nudge::Stop => stop = true,
-                Nudge::Answer(action, reply) => answered(action, &reply),
-                Nudge::Changed => {}
+                Nudge::Answer(action, reply) => {
+                    answered(action, &reply);
+                    full = true;
+                }
+                Nudge::Changed => full = true,
+                Nudge::Tick => {}
             }
         }
         if stop {
@@ -156,22 +176,35 @@ fn keep_current(
         last_ask = Some(Instant::now());
         let (tx, rx) = channel();
         let asked = commands.send(Incoming {
-            command: Command::Status,
+            command: if full || shown.is_none() {
+                Command::Status
+            } else {
+                Command::Live
+            },
             origin: Origin::Tray,
             reply: Some(tx),
         });
         if asked.is_err() {
             break;
         }
-        match rx.recv_timeout(ANSWER) {
-            Ok(Reply::Status(s)) => {
-                if !handle.show(*s) {
-                    break;
-                }
+        let answer = match rx.recv_timeout(ANSWER) {
+            Ok(Reply::Status(s)) => Some(*s),
+            Ok(Reply::Live(live)) => shown.take().map(|mut s| {
+                s.now = *live;
+                s
+            }),
+            Ok(_) => None,
+            Err(RecvTimeoutError::Timeout) => {
+                tracing::debug!("tray: no status in time");
+                None
             }
-            Ok(_) => {}
-            Err(RecvTimeoutError::Timeout) => tracing::debug!("tray: no status in time"),
             Err(RecvTimeoutError::Disconnected) => break,
+        };
+        if let Some(s) = answer {
+            if !handle.show(s.clone()) {
+                break;
+            }
+            shown = Some(s);
         }
     }
     handle.shutdown();
