@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::process::Command;
+use std::process::Command as Process;
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use common::{demo_frames, demo_neutral, engine, tempdir, MonitorEnv};
 use egui::Role;
 use egui_kittest::kittest::{AccessKitNode, NodeT, Queryable};
 use egui_kittest::Harness;
+use hunch::control::command::{Command, Reply};
 use hunch::daemon::session::NoSession;
 use hunch::daemon::{Daemon, Parts, Settings};
 use hunch::journal::Journal;
@@ -199,14 +200,20 @@ fn against_a_running_monitor_the_window_shows_its_readings() {
         shared.clone(),
     )
     .unwrap();
-    wait_for(&shared, 30, "a reading from the monitor", |s| {
-        s.view.as_ref().is_some_and(|v| v.forward_deg.is_some())
-    });
+    wait_for(
+        &shared,
+        30,
+        "a reading and a picture from the monitor",
+        |s| s.view.as_ref().is_some_and(|v| v.forward_deg.is_some()) && s.picture.is_some(),
+    );
     let mut h = harness(WindowApp::new(shared.clone(), frame(None), Page::Now));
     h.run_steps(3);
     h.get_by_label("upright");
-    h.get_by_label_contains("the running monitor keeps its frames");
     h.get_by_label("the running monitor");
+    // The monitor's own frame, with the landmarks it found on it.
+    let picture = h.get_by(|n| image_labelled(n, "upper-body landmarks"));
+    let words = picture.accesskit_node().label().unwrap_or_default();
+    assert!(words.contains("neck line"), "{words}");
     // Closing the window never stops the monitor.
     drop(h);
     drop(watcher.stop());
@@ -219,13 +226,13 @@ fn against_a_running_monitor_the_window_shows_its_readings() {
 /// of the Now page once 40 pictures were shown.
 #[test]
 fn the_window_opens_under_xvfb_and_draws_the_picture() {
-    if Command::new("xvfb-run").arg("--help").output().is_err() {
+    if Process::new("xvfb-run").arg("--help").output().is_err() {
         common::skip("no xvfb-run");
         return;
     }
     let env = MonitorEnv::new("window-x");
     let out = tempdir("window-shot").join("now.png");
-    let o = Command::new("xvfb-run")
+    let o = Process::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x800x24"])
         .arg(env!("CARGO_BIN_EXE_hunch"))
         .args(["window", "--speed", "20", "--source"])
@@ -254,5 +261,45 @@ fn the_window_opens_under_xvfb_and_draws_the_picture() {
     assert!(
         differing > 1000,
         "only {differing} pixels differ from the background"
+    );
+}
+
+/// The monitor makes a picture only while a window asks for one, and hands out only a
+/// newer one than the window has.
+#[test]
+fn the_monitor_keeps_a_picture_only_while_a_window_asks() {
+    let dir = tempdir("window-sight");
+    let mut d = demo_daemon(&dir.join("journal.sqlite"));
+    let sight = |d: &mut Daemon, after_ms| d.command(Command::Sight { after_ms }).unwrap();
+    let next_frame = |d: &mut Daemon| {
+        let before = d.live_status().live.frame_wall_ms;
+        while d.live_status().live.frame_wall_ms == before {
+            assert!(d.tick().unwrap().is_none(), "the recording ended");
+        }
+    };
+    // Nobody asked yet: frames come and go, no picture is made.
+    next_frame(&mut d);
+    next_frame(&mut d);
+    assert!(matches!(sight(&mut d, None), Reply::Ok { .. }));
+    // Asked: the next frame's picture, with its time.
+    next_frame(&mut d);
+    let Reply::Sight(s) = sight(&mut d, None) else {
+        panic!("no picture after an ask and a frame");
+    };
+    assert_eq!(Some(s.frame_wall_ms), d.live_status().live.frame_wall_ms);
+    let p = s.picture(1).unwrap();
+    assert!(p.points.iter().flatten().count() >= 7);
+    // The window has it: nothing newer yet.
+    assert!(matches!(
+        sight(&mut d, Some(s.frame_wall_ms)),
+        Reply::Ok { .. }
+    ));
+    // The window closed (no more asks): after a few seconds of frames, no picture is kept.
+    for _ in 0..8 {
+        next_frame(&mut d);
+    }
+    assert!(
+        matches!(sight(&mut d, None), Reply::Ok { .. }),
+        "a picture was kept with no window asking"
     );
 }

@@ -81,6 +81,8 @@ pub fn send(command: Command) -> anyhow::Result<ExitCode> {
     match request(&socket_path()?, &command)? {
         Reply::Status(s) => out!("{}", status_text(&s)),
         Reply::Live(s) => outln!("{}", serde_json::to_string(&s)?),
+        // Only `hunch window` asks for the picture; nothing on the command line does.
+        Reply::Sight(s) => outln!("a picture of {}x{} px", s.width, s.height),
         Reply::Ok { message } => outln!("{message}"),
         Reply::Error { message } => bail!("{message}"),
     }

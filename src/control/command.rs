@@ -47,6 +47,14 @@ pub enum Command {
     /// The state and the latest frame without today's figures: no journal read, cheap
     /// enough for `hunch watch` to ask a few times a second.
     Live,
+    /// The latest frame, downscaled, with its landmarks, for `hunch window` — if it is
+    /// newer than `after_ms` (Unix ms of the frame the window has). Asking also tells the
+    /// monitor a window is open: it keeps its latest picture (in memory) only for a few
+    /// seconds after each ask.
+    Sight {
+        #[serde(default)]
+        after_ms: Option<i64>,
+    },
     /// Log a headache now, of this intensity (0–10), in the diary (as `hunch headache
     /// --intensity N` does).
     Headache { intensity: u8 },
@@ -131,6 +139,7 @@ pub struct LiveStatus {
 pub enum Reply {
     Status(Box<Status>),
     Live(Box<LiveStatus>),
+    Sight(Box<crate::control::sight::Sight>),
     Ok { message: String },
     Error { message: String },
 }

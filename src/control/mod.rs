@@ -11,6 +11,7 @@
 //! closed, or nothing within its timeout) is an error, never a quiet success.
 
 pub mod command;
+pub mod sight;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};

@@ -71,6 +71,16 @@ impl Daemon {
                 ok("dismissed".into())
             }
             Command::Live => Reply::Live(Box::new(self.live_status())),
+            Command::Sight { after_ms } => {
+                self.sight_wanted_until = now + super::SIGHT_KEEP_S;
+                match &self.sight {
+                    Some(s) if after_ms.is_none_or(|after| s.frame_wall_ms > after) => {
+                        Reply::Sight(Box::new(s.clone()))
+                    }
+                    Some(_) => ok("no newer picture".into()),
+                    None => ok("no picture yet: the next frame brings one".into()),
+                }
+            }
             Command::Headache { intensity } => self.log_headache(wall, *intensity),
             Command::ReloadCalibration => self.reload_calibration(),
             Command::Quit => {

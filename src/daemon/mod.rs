@@ -218,7 +218,16 @@ pub struct Daemon {
     /// Between logind's `PrepareForSleep(true)` and `(false)`: nothing is opened or
     /// recorded (logind always sends the second, even when suspending fails).
     asleep: bool,
+    /// A window asked for the picture: until this clock time the latest frame's picture
+    /// is kept (in memory) for it; otherwise none is.
+    sight_wanted_until: f64,
+    /// The latest frame's picture, while a window wants it.
+    sight: Option<crate::control::sight::Sight>,
 }
+
+/// How long after a window's last ask for the picture the monitor keeps making one: the
+/// window asks several times a second while it is open.
+const SIGHT_KEEP_S: f64 = 5.0;
 
 /// The local date of `wall_ms`.
 fn local_date(wall_ms: i64, tz: &TimeZone) -> Date {
@@ -282,6 +291,8 @@ impl Daemon {
             last_frame: None,
             quit: false,
             asleep: false,
+            sight_wanted_until: f64::NEG_INFINITY,
+            sight: None,
         };
         let id = d.source_id.clone();
         d.write_event(wall, EventKind::Start, &id);
@@ -547,6 +558,19 @@ impl Daemon {
             image: &frame.image,
             pose: step.pose.as_ref(),
         });
+        self.sight = (now < self.sight_wanted_until)
+            .then(|| {
+                let p = crate::control::sight::Picture::of(
+                    &frame.image,
+                    step.pose.as_ref(),
+                    crate::control::sight::PICTURE_WIDTH,
+                    self.samples,
+                );
+                crate::control::sight::Sight::of(&p, wall)
+                    .map_err(|e| tracing::debug!("no picture for the window: {e}"))
+                    .ok()
+            })
+            .flatten();
         self.record(
             (now, wall),
             step.state,

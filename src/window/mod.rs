@@ -14,7 +14,8 @@ pub mod seen;
 
 use egui::Color32;
 
-pub use seen::{Picture, Seen, Shared, Source, Watcher};
+pub use crate::control::sight::Picture;
+pub use seen::{Seen, Shared, Source, Watcher};
 
 use crate::vocab::MonitorState;
 

@@ -4,9 +4,10 @@
 
 use egui::{Color32, Pos2, Rect, RichText, Role, Sense, Stroke, Vec2, WidgetInfo};
 
-use super::seen::{Picture, Seen};
+use super::seen::Seen;
 use super::{state_colour, Frame};
 use crate::control::command::LiveStatus;
+use crate::control::sight::Picture;
 use crate::live::{gauge_range, holds, hunch_line};
 use crate::report::DaySummary;
 use crate::support::human::{duration, percent};
@@ -42,10 +43,7 @@ pub fn now(ui: &mut egui::Ui, seen: &Seen, texture: &mut Option<(u64, egui::Text
             match &seen.picture {
                 Some(p) => picture(ui, p, v, texture, width),
                 None => {
-                    ui.label(
-                        "No picture: the running monitor keeps its frames to itself. \
-                         `hunch window --source` shows a recording's.",
-                    );
+                    ui.label("No picture yet: it comes with the next frame.");
                 }
             }
         });

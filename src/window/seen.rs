@@ -11,88 +11,18 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use image::RgbImage;
 use jiff::tz::TimeZone;
 
-use crate::control::command::LiveStatus;
+use crate::control::command::{Command, LiveStatus, Reply};
+use crate::control::request;
+use crate::control::sight::{Picture, PICTURE_WIDTH};
 use crate::daemon::{Daemon, StopReason, Update};
 use crate::journal::Journal;
 use crate::live::{Feed, Next, Today, REFRESH};
-use crate::pose::Pose;
 use crate::report::DaySummary;
-
-/// The landmarks drawn on the picture: the face's nose, eyes and ears, the shoulders,
-/// elbows and hips (BlazePose's indices).
-pub const UPPER_BODY: [usize; 11] = [0, 2, 5, 7, 8, 11, 12, 13, 14, 23, 24];
-
-/// A landmark is drawn when the model is at least this sure it is visible.
-const VISIBLE: f32 = 0.5;
-
-/// The picture's width at most, in pixels: enough for a window's page, a fraction of a
-/// camera frame to copy and upload.
-const PICTURE_WIDTH: u32 = 480;
 
 /// How often the day's summary is read again from the journal.
 const DAY_EVERY: Duration = Duration::from_secs(10);
-
-/// A frame as the window shows it: downscaled, with the upper body's landmarks in its own
-/// pixels. Held in memory only, and only while the window is open.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Picture {
-    pub width: u32,
-    pub height: u32,
-    /// RGB, row by row.
-    pub rgb: Vec<u8>,
-    /// [`UPPER_BODY`]'s landmarks in this picture's pixels, `None` where not visible.
-    pub points: [Option<[f32; 2]>; UPPER_BODY.len()],
-    /// Counts pictures, so the window uploads each one once.
-    pub seq: u64,
-}
-
-impl Picture {
-    /// `image` scaled to at most `max_width` pixels wide (never up), and `pose`'s upper
-    /// body in the scaled picture's pixels.
-    pub fn of(image: &RgbImage, pose: Option<&Pose>, max_width: u32, seq: u64) -> Picture {
-        let (w, h) = image.dimensions();
-        let scale = if w > max_width {
-            max_width as f32 / w as f32
-        } else {
-            1.0
-        };
-        let (pw, ph) = (
-            ((w as f32 * scale).round() as u32).max(1),
-            ((h as f32 * scale).round() as u32).max(1),
-        );
-        let rgb = if (pw, ph) == (w, h) {
-            image.as_raw().clone()
-        } else {
-            image::imageops::resize(image, pw, ph, image::imageops::FilterType::Triangle).into_raw()
-        };
-        let mut points = [None; UPPER_BODY.len()];
-        if let Some(p) = pose {
-            for (slot, &i) in points.iter_mut().zip(UPPER_BODY.iter()) {
-                let l = p.landmarks[i];
-                // Landmarks are normalised to the frame.
-                if l.visibility >= VISIBLE {
-                    *slot = Some([l.x * pw as f32, l.y * ph as f32]);
-                }
-            }
-        }
-        Picture {
-            width: pw,
-            height: ph,
-            rgb,
-            points,
-            seq,
-        }
-    }
-
-    /// A landmark by its BlazePose index, if it is one of [`UPPER_BODY`] and visible.
-    pub fn point(&self, landmark: usize) -> Option<[f32; 2]> {
-        let i = UPPER_BODY.iter().position(|&l| l == landmark)?;
-        self.points[i]
-    }
-}
 
 /// Everything the window shows, as last learnt.
 #[derive(Debug, Clone, Default)]
@@ -101,7 +31,8 @@ pub struct Seen {
     pub source: String,
     pub view: Option<LiveStatus>,
     pub today: Option<Today>,
-    /// The latest frame; `None` against a running monitor (it keeps its frames).
+    /// The latest frame's picture (from the running monitor, once its next frame came
+    /// after the window first asked).
     pub picture: Option<Picture>,
     /// Today's summary from the journal, as the reports compute it.
     pub day: Option<DaySummary>,
@@ -196,8 +127,13 @@ impl Drop for Watcher {
 }
 
 fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
+    // Against a running monitor: its socket, to ask for the picture.
+    let mut monitor: Option<PathBuf> = None;
     let (mut feed, journal) = match source {
-        Source::Monitor { socket, journal } => (Feed::monitor(socket), journal),
+        Source::Monitor { socket, journal } => {
+            monitor = Some(socket.clone());
+            (Feed::monitor(socket), journal)
+        }
         Source::Own {
             mut daemon,
             journal,
@@ -215,6 +151,8 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
         }
     };
     let mut day_read: Option<Instant> = None;
+    // The monitor's frame the window has the picture of, and how many it had.
+    let (mut sight_ms, mut sights) = (None, 0);
     while !stop.load(Ordering::Relaxed) {
         match feed.next(REFRESH) {
             Ok(Next::View(v, _)) => {
@@ -224,6 +162,21 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
                     s.today = today;
                     s.ended = None;
                 });
+                if let Some(socket) = &monitor {
+                    // Asked every turn: the monitor keeps a picture only while asked, and
+                    // sends one only when its frame is newer than ours.
+                    let after_ms = sight_ms;
+                    if let Ok(Reply::Sight(sight)) = request(socket, &Command::Sight { after_ms }) {
+                        sights += 1;
+                        match sight.picture(sights) {
+                            Ok(p) => {
+                                sight_ms = Some(sight.frame_wall_ms);
+                                shared.update(|s| s.picture = Some(p));
+                            }
+                            Err(e) => tracing::debug!("{e}"),
+                        }
+                    }
+                }
             }
             Ok(Next::Gone(why)) => shared.update(|s| s.ended = Some(why)),
             Err(e) => {
@@ -264,49 +217,4 @@ fn read_day(path: &std::path::Path) -> Result<DaySummary, String> {
     let tz = TimeZone::system();
     let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
     crate::report::store::day(&journal, today, &tz).map_err(|e| e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pose::{Landmark, NUM_LANDMARKS};
-
-    fn pose_at(points: &[(usize, [f32; 2], f32)]) -> Pose {
-        let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
-        for &(i, [x, y], visibility) in points {
-            landmarks[i] = Landmark {
-                x,
-                y,
-                visibility,
-                ..Landmark::default()
-            };
-        }
-        Pose {
-            landmarks,
-            world: [[0.0; 3]; NUM_LANDMARKS],
-        }
-    }
-
-    #[test]
-    fn a_picture_is_scaled_down_with_its_landmarks_and_hides_unsure_ones() {
-        let mut image = RgbImage::new(960, 720);
-        image.put_pixel(100, 100, image::Rgb([255, 0, 0]));
-        let pose = pose_at(&[(7, [0.25, 0.5], 0.9), (8, [0.75, 0.5], 0.2)]);
-        let p = Picture::of(&image, Some(&pose), 480, 3);
-        assert_eq!((p.width, p.height), (480, 360));
-        assert_eq!(p.rgb.len(), 480 * 360 * 3);
-        assert_eq!(p.point(7), Some([120.0, 180.0]));
-        assert_eq!(p.point(8), None, "visibility 0.2 is not drawn");
-        assert_eq!(p.point(1), None, "not an upper-body landmark we draw");
-        assert_eq!(p.seq, 3);
-    }
-
-    #[test]
-    fn a_small_picture_is_kept_as_it_is() {
-        let image = RgbImage::from_pixel(320, 240, image::Rgb([1, 2, 3]));
-        let p = Picture::of(&image, None, 480, 1);
-        assert_eq!((p.width, p.height), (320, 240));
-        assert_eq!(&p.rgb[..3], &[1, 2, 3]);
-        assert!(p.points.iter().all(Option::is_none));
-    }
 }
