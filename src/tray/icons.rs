@@ -39,11 +39,13 @@ impl Face {
         }
     }
 
-    /// Where the head is (unit square, y down): further forward and lower as the neck bends.
+    /// Where the head is (unit square, y down): further forward and lower as the neck
+    /// bends — far enough that the three postures differ in shape at panel size (16 px),
+    /// not only in colour, for people who cannot tell green from amber.
     fn head(self) -> (f32, f32) {
         match self {
-            Face::Hunching => (0.60, 0.37),
-            Face::Hunched => (0.70, 0.46),
+            Face::Hunching => (0.68, 0.36),
+            Face::Hunched => (0.80, 0.50),
             _ => (0.50, 0.29),
         }
     }
@@ -73,6 +75,10 @@ fn figure(face: Face, p: (f32, f32)) -> (f32, bool) {
         body = body.abs() - 0.035;
     }
     let badge = match face {
+        // An exclamation mark, top left: hunched asks for attention in shape too.
+        Face::Hunched => {
+            capsule(p, (0.16, 0.08), (0.16, 0.34), 0.06).min(circle(p, (0.16, 0.47), 0.065))
+        }
         // Two bars, top left.
         Face::Paused => capsule(p, (0.14, 0.10), (0.14, 0.36), 0.045).min(capsule(
             p,
@@ -95,19 +101,30 @@ fn figure(face: Face, p: (f32, f32)) -> (f32, bool) {
     }
 }
 
+/// A badge's dark fill and light rim: one of them shows on any panel, dark or light.
+const BADGE_FILL: [u8; 3] = [0x40, 0x40, 0x40];
+const BADGE_RIM: [u8; 3] = [0xf2, 0xf2, 0xf2];
+
 /// The icon for `face`, `size`×`size` pixels, ARGB32 in network byte order.
 pub fn pixmap(face: Face, size: u32) -> Vec<u8> {
-    let colour = face.colour();
-    let badge_colour = [0x55, 0x55, 0x55];
     let n = size.max(1) as f32;
+    // The rim: at least a pixel and a half wide, whatever the size.
+    let rim = (1.5 / n).max(0.04);
     let mut out = Vec::with_capacity((size * size * 4) as usize);
     for y in 0..size {
         for x in 0..size {
             let p = ((x as f32 + 0.5) / n, (y as f32 + 0.5) / n);
             let (d, is_badge) = figure(face, p);
+            // The badge grows by its rim; the rim is what lies outside the bare badge.
+            let (d, [r, g, b]) = match (is_badge, face) {
+                // Hunched's mark is the figure's own red, rimmed.
+                (true, Face::Hunched) if d < 0.0 => (d, face.colour()),
+                (true, _) if d < 0.0 => (d, BADGE_FILL),
+                (true, _) => (d - rim, BADGE_RIM),
+                (false, _) => (d, face.colour()),
+            };
             // Anti-aliased edge: coverage of the pixel by the shape, from its distance.
             let a = (0.5 - d * n).clamp(0.0, 1.0);
-            let [r, g, b] = if is_badge { badge_colour } else { colour };
             out.extend_from_slice(&[(a * 255.0).round() as u8, r, g, b]);
         }
     }
@@ -146,10 +163,63 @@ mod tests {
         assert!((head_column(&drawn[0]) - 15.5).abs() < 1.5);
         let hunched = pixmap(Face::Hunched, 32);
         let row = 15 * 32;
-        let xs: Vec<usize> = (0..32).filter(|x| hunched[(row + x) * 4] > 128).collect();
+        // Right of the exclamation mark.
+        let xs: Vec<usize> = (10..32).filter(|x| hunched[(row + x) * 4] > 128).collect();
         assert!(
             xs.iter().sum::<usize>() as f32 / xs.len() as f32 > 19.0,
             "{xs:?}"
         );
+    }
+
+    /// What a person who cannot tell the colours apart sees: the shape alone.
+    fn mask(face: Face, size: u32) -> Vec<bool> {
+        pixmap(face, size).chunks(4).map(|p| p[0] > 128).collect()
+    }
+
+    #[test]
+    fn the_postures_differ_in_shape_at_panel_size_not_only_in_colour() {
+        for size in [16, 22] {
+            let [up, hunching, hunched] =
+                [Face::Upright, Face::Hunching, Face::Hunched].map(|f| mask(f, size));
+            let differ = |a: &[bool], b: &[bool]| a.iter().zip(b).filter(|(x, y)| x != y).count();
+            // An eighth of the icon's pixels between each pair. (The earlier heads, 2 px
+            // apart at 16 px, differed by 22 pixels of 256 between upright and hunching;
+            // these by 37.)
+            let least = (size * size / 8) as usize;
+            for (what, a, b) in [
+                ("upright/hunching", &up, &hunching),
+                ("hunching/hunched", &hunching, &hunched),
+                ("upright/hunched", &up, &hunched),
+            ] {
+                let d = differ(a, b);
+                assert!(
+                    d >= least,
+                    "{size} px, {what}: {d} pixels differ (< {least})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn badges_show_on_dark_and_light_panels() {
+        for face in [Face::Paused, Face::CameraInUse, Face::Hunched] {
+            let px = pixmap(face, 22);
+            let luma = |p: &[u8]| (p[1] as u32 * 3 + p[2] as u32 * 6 + p[3] as u32) / 10;
+            // The badge's corner (top left): opaque light pixels (seen on a dark panel)
+            // around opaque dark or coloured ones (seen on a light panel).
+            let corner: Vec<&[u8]> = (0..11)
+                .flat_map(|y| (0..8).map(move |x| (y * 22 + x) * 4))
+                .map(|i| &px[i..i + 4])
+                .filter(|p| p[0] > 200)
+                .collect();
+            assert!(
+                corner.iter().any(|p| luma(p) > 200),
+                "{face:?}: no light rim"
+            );
+            assert!(
+                corner.iter().any(|p| luma(p) < 140),
+                "{face:?}: no dark fill"
+            );
+        }
     }
 }
