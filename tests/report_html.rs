@@ -185,6 +185,33 @@ fn svg_labels(page: &str) -> Vec<Vec<(f64, f64, String)>> {
         .collect()
 }
 
+/// Every label of every chart lies inside its chart: its baseline and a descender's depth
+/// (4 px at 12 px) above the chart's bottom edge, its start inside the width.
+fn assert_inside(page: &str) {
+    let heights: Vec<f64> = page
+        .split("<svg")
+        .skip(1)
+        .map(|svg| {
+            let h = svg
+                .split("height=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            h.parse().unwrap()
+        })
+        .collect();
+    for (labels, height) in svg_labels(page).iter().zip(heights) {
+        for (x, y, text) in labels {
+            assert!(
+                *y + 4.0 <= height && *x >= 0.0,
+                "{text:?} at ({x}, {y}) in a chart {height} px tall"
+            );
+        }
+    }
+}
+
 /// No two labels on one line of a chart overlap (7.2 px a character, centred labels).
 fn assert_no_overlap(page: &str) {
     for chart in svg_labels(page) {
@@ -278,6 +305,7 @@ fn the_day_page_shows_everything_the_terminal_does() {
         assert!(page.contains(part), "{part}");
     }
     assert_no_overlap(&page);
+    assert_inside(&page);
 
     let (scroll, client) = laid_out_width(&html, 390);
     assert!(
@@ -371,6 +399,7 @@ fn the_week_page_has_axes_a_goal_and_dashes_for_days_without_data() {
     assert!(!page.contains("<td>0 s</td>"));
     assert!(page.contains("Streak under the goal of 20%"));
     assert_no_overlap(&page);
+    assert_inside(&page);
     // On a phone (390 px wide) the page fits: nothing to scroll sideways.
     let (scroll, client) = laid_out_width(&html, 390);
     assert!(

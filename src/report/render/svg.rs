@@ -17,6 +17,9 @@ const W: f64 = 960.0;
 /// digits and letters).
 const FONT: f64 = 12.0;
 const CHAR_W: f64 = 7.2;
+/// A legend's letters at the chart's font size, near their natural width in common sans
+/// fonts (the legend is drawn to exactly this; see the day's legend).
+const LEGEND_CHAR_W: f64 = 6.5;
 
 /// The colour of each state, as the timeline and the legends draw it.
 pub fn colour(st: MonitorState) -> &'static str {
@@ -171,15 +174,18 @@ pub fn day(d: &DaySummary, tz: &TimeZone) -> String {
         ("paused or locked", MonitorState::Paused),
         ("camera used by another app", MonitorState::CameraInUse),
     ];
+    // Each name is drawn exactly as wide as it is reckoned (`textLength`, adjusting only
+    // the spacing), so the gaps between entries are even whatever the font.
     let mut lx = left;
     for (name, st) in legend {
+        let width = name.len() as f64 * LEGEND_CHAR_W;
         let _ = writeln!(
             s,
-            r#"<rect x="{lx}" y="130" width="12" height="12" fill="{}"/><text x="{}" y="141">{name}</text>"#,
+            r#"<rect x="{lx}" y="130" width="12" height="12" fill="{}"/><text x="{}" y="141" textLength="{width:.1}" lengthAdjust="spacing">{name}</text>"#,
             colour(st),
             lx + 16.0
         );
-        lx += 16.0 + name.len() as f64 * CHAR_W + 18.0;
+        lx += 16.0 + width + 18.0;
     }
     let _ = writeln!(
         s,
@@ -279,9 +285,11 @@ pub fn angles(d: &DaySummary, enter_deg: f32, exit_deg: f32) -> String {
     let lo = d.angles.first().map_or(-10.0, |b| b.from_deg);
     let x_of = |deg: f64| left + (deg - lo) / ANGLE_BIN_DEG * pitch;
     let mut s = String::new();
+    // Tall enough for the three threshold labels stacked under the axis (the lowest's
+    // baseline at top + h + 54, and its descenders).
     open(
         &mut s,
-        250.0,
+        top + h + 64.0,
         &format!("hunch — {} head-forward angles", d.date),
     );
     let _ = writeln!(
