@@ -33,7 +33,8 @@ pub struct Seen {
     pub today: Option<Today>,
     /// The latest frame's picture (from the running monitor, once its next frame came
     /// after the window first asked).
-    pub picture: Option<Picture>,
+    /// Shared, so that reading what is seen copies no pixels.
+    pub picture: Option<Arc<Picture>>,
     /// Today's summary from the journal, as the reports compute it.
     pub day: Option<DaySummary>,
     /// Why there is nothing to show (the monitor stopped), or why the view ended (the
@@ -144,7 +145,7 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
                 if let Update::Frame { image, pose } = u {
                     seq += 1;
                     let p = Picture::of(image, *pose, PICTURE_WIDTH, seq);
-                    pictures.update(|s| s.picture = Some(p));
+                    pictures.update(|s| s.picture = Some(Arc::new(p)));
                 }
             });
             (Feed::own(*daemon), journal)
@@ -171,7 +172,7 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
                         match sight.picture(sights) {
                             Ok(p) => {
                                 sight_ms = Some(sight.frame_wall_ms);
-                                shared.update(|s| s.picture = Some(p));
+                                shared.update(|s| s.picture = Some(Arc::new(p)));
                             }
                             Err(e) => tracing::debug!("{e}"),
                         }
