@@ -64,8 +64,12 @@ impl Shared {
         *self.wake.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(wake));
     }
 
-    fn update(&self, f: impl FnOnce(&mut Seen)) {
-        f(&mut self.seen());
+    /// Changes what is seen with `f`, which says whether anything changed: only then is
+    /// the window woken (each repaint costs a frame of rendering, in software GL ~30 ms).
+    fn update(&self, f: impl FnOnce(&mut Seen) -> bool) {
+        if !f(&mut self.seen()) {
+            return;
+        }
         if let Some(wake) = &*self.wake.lock().unwrap_or_else(|p| p.into_inner()) {
             wake();
         }
@@ -94,7 +98,10 @@ pub struct Watcher {
 
 impl Watcher {
     pub fn start(source: Source, label: String, shared: Shared) -> std::io::Result<Watcher> {
-        shared.update(|s| s.source = label);
+        shared.update(|s| {
+            s.source = label;
+            true
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let stop_thread = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
@@ -145,7 +152,10 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
                 if let Update::Frame { image, pose } = u {
                     seq += 1;
                     let p = Picture::of(image, *pose, PICTURE_WIDTH, seq);
-                    pictures.update(|s| s.picture = Some(Arc::new(p)));
+                    pictures.update(|s| {
+                        s.picture = Some(Arc::new(p));
+                        true
+                    });
                 }
             });
             (Feed::own(*daemon), journal)
@@ -159,9 +169,12 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
             Ok(Next::View(v, _)) => {
                 let today = feed.today().cloned();
                 shared.update(|s| {
+                    let same =
+                        s.view.as_ref() == Some(&*v) && s.today == today && s.ended.is_none();
                     s.view = Some(*v);
                     s.today = today;
                     s.ended = None;
+                    !same
                 });
                 if let Some(socket) = &monitor {
                     // Asked every turn: the monitor keeps a picture only while asked, and
@@ -172,32 +185,37 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
                         match sight.picture(sights) {
                             Ok(p) => {
                                 sight_ms = Some(sight.frame_wall_ms);
-                                shared.update(|s| s.picture = Some(Arc::new(p)));
+                                shared.update(|s| {
+                                    s.picture = Some(Arc::new(p));
+                                    true
+                                });
                             }
                             Err(e) => tracing::debug!("{e}"),
                         }
                     }
                 }
             }
-            Ok(Next::Gone(why)) => shared.update(|s| s.ended = Some(why)),
+            Ok(Next::Gone(why)) => shared.update(|s| s.ended.replace(why.clone()) != Some(why)),
             Err(e) => {
-                shared.update(|s| s.ended = Some(e.to_string()));
+                shared.update(|s| {
+                    s.ended = Some(e.to_string());
+                    true
+                });
                 break;
             }
         }
         if let Some(reason) = feed.ended() {
-            shared.update(|s| {
-                s.ended = Some(match reason {
-                    StopReason::EndOfRecording => "the recording ended".to_string(),
-                    other => other.as_str().to_string(),
-                })
-            });
+            let why = match reason {
+                StopReason::EndOfRecording => "the recording ended".to_string(),
+                other => other.as_str().to_string(),
+            };
+            shared.update(|s| s.ended.replace(why.clone()) != Some(why));
         }
         let over = feed.ended().is_some();
         if over || day_read.is_none_or(|t| t.elapsed() >= DAY_EVERY) {
             day_read = Some(Instant::now());
             match read_day(&journal) {
-                Ok(day) => shared.update(|s| s.day = Some(day)),
+                Ok(day) => shared.update(|s| s.day.replace(day.clone()) != Some(day)),
                 Err(e) => tracing::debug!("no day summary for the window yet: {e}"),
             }
         }
