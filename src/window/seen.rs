@@ -35,8 +35,9 @@ pub struct Seen {
     /// after the window first asked).
     /// Shared, so that reading what is seen copies no pixels.
     pub picture: Option<Arc<Picture>>,
-    /// Today's summary from the journal, as the reports compute it.
-    pub day: Option<DaySummary>,
+    /// Today's summary from the journal, as the reports compute it (shared, like the
+    /// picture: the window reads what is seen on every repaint).
+    pub day: Option<Arc<DaySummary>>,
     /// Why there is nothing to show (the monitor stopped), or why the view ended (the
     /// recording ran out).
     pub ended: Option<String>,
@@ -65,7 +66,7 @@ impl Shared {
     }
 
     /// Changes what is seen with `f`, which says whether anything changed: only then is
-    /// the window woken (each repaint costs a frame of rendering, in software GL ~30 ms).
+    /// the window woken (each repaint renders a whole frame of the window).
     fn update(&self, f: impl FnOnce(&mut Seen) -> bool) {
         if !f(&mut self.seen()) {
             return;
@@ -215,7 +216,10 @@ fn watch(source: Source, shared: &Shared, stop: &AtomicBool) -> Option<Daemon> {
         if over || day_read.is_none_or(|t| t.elapsed() >= DAY_EVERY) {
             day_read = Some(Instant::now());
             match read_day(&journal) {
-                Ok(day) => shared.update(|s| s.day.replace(day.clone()) != Some(day)),
+                Ok(day) => {
+                    let day = Arc::new(day);
+                    shared.update(|s| s.day.replace(Arc::clone(&day)) != Some(day))
+                }
                 Err(e) => tracing::debug!("no day summary for the window yet: {e}"),
             }
         }
