@@ -20,36 +20,46 @@ use hunch::live::{plain_line, Feed, Next, Quiet, REFRESH};
 use hunch::monitor::Monitor;
 use hunch::posture::Calibration;
 
+/// What a live view (`hunch watch`, `hunch window`) looks at.
 #[derive(Debug, Args)]
-pub struct WatchArgs {
-    /// Watch a recording (directory of frames or one image) instead of the camera or the
+pub struct ViewSource {
+    /// A recording (directory of frames or one image) instead of the camera or the
     /// running monitor.
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
     /// With --source: replay N times faster than recorded.
     #[arg(long, requires = "source", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub speed: Option<u16>,
+}
+
+impl ViewSource {
+    /// The running monitor's control socket, when no recording was asked for and a
+    /// monitor answers there; `None` means the view runs a daemon of its own.
+    pub(super) fn monitor(&self) -> anyhow::Result<Option<PathBuf>> {
+        let sock = socket_path()?;
+        let answers = self.source.is_none()
+            && !matches!(
+                request(&sock, &Command::Live),
+                Err(ControlError::NotRunning(_))
+            );
+        Ok(answers.then_some(sock))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub view: ViewSource,
     #[command(flatten)]
     pub engine: super::EngineArgs,
 }
 
 pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let stop = super::run::stop_on_signals()?;
-    let sock = socket_path()?;
-    let monitor_answers = args.source.is_none()
-        && !matches!(
-            request(&sock, &Command::Live),
-            Err(ControlError::NotRunning(_))
-        );
-    let (mut feed, label, tmp) = if monitor_answers {
+    let (mut feed, label, tmp) = if let Some(sock) = args.view.monitor()? {
         (Feed::monitor(sock), "the running monitor".to_string(), None)
     } else {
-        let (daemon, tmp) = own_daemon(
-            &args.engine,
-            args.source.as_deref(),
-            args.speed,
-            "hunch-watch",
-        )?;
+        let (daemon, tmp) = own_daemon(&args.engine, &args.view, "hunch-watch")?;
         let label = format!("{} (hunch watch's own)", daemon.source_id());
         (Feed::own(daemon), label, Some(tmp))
     };
@@ -71,17 +81,17 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
     result
 }
 
-/// A daemon like `hunch run`'s on the camera or `source`, journaling to a temporary
+/// A daemon like `hunch run`'s on the camera or the view's recording, journaling to a temporary
 /// directory (returned; `prefix` names it) and notifying no one.
 pub(super) fn own_daemon(
     engine: &super::EngineArgs,
-    source: Option<&std::path::Path>,
-    speed: Option<u16>,
+    view: &ViewSource,
     prefix: &str,
 ) -> anyhow::Result<(Daemon, PathBuf)> {
     let config = super::load_config()?;
     let calibration = Calibration::load(&Calibration::default_path()?)?;
-    let (source, clock) = super::run::source_and_clock(&config, source, false, speed)?;
+    let (source, clock) =
+        super::run::source_and_clock(&config, view.source.as_deref(), false, view.speed)?;
     let monitor = Monitor::new(
         engine.engine()?,
         calibration.neutral,

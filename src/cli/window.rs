@@ -10,20 +10,13 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use clap::Args;
-use hunch::control::command::Command;
-use hunch::control::{request, socket_path, ControlError};
 use hunch::journal::Journal;
 use hunch::window::{Frame, Page, Shared, Source, Watcher, WindowApp};
 
 #[derive(Debug, Args)]
 pub struct WindowArgs {
-    /// Show a recording (directory of frames or one image) instead of the camera or the
-    /// running monitor.
-    #[arg(long, value_name = "PATH")]
-    pub source: Option<PathBuf>,
-    /// With --source: replay N times faster than recorded.
-    #[arg(long, requires = "source", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
-    pub speed: Option<u16>,
+    #[command(flatten)]
+    pub view: super::watch::ViewSource,
     /// The page to open on: now or today.
     #[arg(long, default_value = "now", value_parser = parse_page)]
     pub page: Page,
@@ -54,13 +47,7 @@ fn parse_page(s: &str) -> Result<Page, String> {
 
 pub fn run(args: WindowArgs) -> anyhow::Result<ExitCode> {
     let config = super::load_config()?;
-    let sock = socket_path()?;
-    let monitor_answers = args.source.is_none()
-        && !matches!(
-            request(&sock, &Command::Live),
-            Err(ControlError::NotRunning(_))
-        );
-    let (source, label, tmp) = if monitor_answers {
+    let (source, label, tmp) = if let Some(sock) = args.view.monitor()? {
         let journal = Journal::default_path()?;
         (
             Source::Monitor {
@@ -71,12 +58,7 @@ pub fn run(args: WindowArgs) -> anyhow::Result<ExitCode> {
             None,
         )
     } else {
-        let (daemon, tmp) = super::watch::own_daemon(
-            &args.engine,
-            args.source.as_deref(),
-            args.speed,
-            "hunch-window",
-        )?;
+        let (daemon, tmp) = super::watch::own_daemon(&args.engine, &args.view, "hunch-window")?;
         let label = format!("{} (the window's own view)", daemon.source_id());
         let journal = tmp.join("journal.sqlite");
         (
